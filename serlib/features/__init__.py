@@ -1,0 +1,1 @@
+"""Feature extraction: the papers' equations, one function each, and the feature cache."""

@@ -1,0 +1,167 @@
+"""Results files: one CSV per paper table, one row per (table row, metric), with provenance.
+
+Every number the course shows (notebooks, README, reports) is read from one of
+these files, written by the code that measured it. Schema (:data:`COLUMNS`):
+
+=============  ==================================================================
+paper          paper slug (``fla_ser``...) or ``course`` for the course's own tables
+table          table or figure id (``table3``, ``fig9``, ``leakage``...)
+row            the row of that table (a model, an ablation step, an SNR...)
+metric         ``WA``, ``UA``, ``macro_F1``, ``ms_per_sample``, ``params_M``...
+paper_value    the paper's own number for this cell (empty when it has none)
+ours           our number (mean over folds and seeds)
+ours_std       spread (standard deviation over folds x seeds)
+ci_low/high    95 % confidence interval of the mean
+n              number of values aggregated (folds x seeds)
+corpus         corpus and what was used (``emodb-standin (first 2 s)``, ``synthetic``)
+protocol       evaluation protocol name; speaker_independent says which kind it is
+speaker_independent  True/False
+folds, seeds   how many folds and which seeds
+mode           ``quick`` or ``full`` (quick results never overwrite full ones)
+device         where it ran (``cpu``, ``cuda:NVIDIA H100``...)
+epoch_policy   ``best_on_validation`` or ``last``
+revision       git revision of the code (``+dirty`` when uncommitted changes existed)
+date           ISO date and time of the run
+config_hash    hash of the full run configuration (used to skip finished runs)
+notes          free text: reduced runs, stand-in caveats, unavailable corpora
+=============  ==================================================================
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import settings
+
+COLUMNS = [
+    "paper", "table", "row", "metric", "paper_value", "ours", "ours_std", "ci_low", "ci_high", "n",
+    "corpus", "protocol", "speaker_independent", "folds", "seeds", "mode", "device", "epoch_policy",
+    "revision", "date", "config_hash", "notes",
+]
+REQUIRED = ["paper", "table", "row", "metric", "ours", "corpus", "protocol", "mode", "device", "revision", "date"]
+
+
+class ResultsError(ValueError):
+    pass
+
+
+def git_revision(short: bool = True) -> str:
+    """The checkout's revision, ``+dirty`` when it has uncommitted changes; ``unknown`` outside git."""
+    try:
+        args = ["git", "rev-parse", "--short", "HEAD"] if short else ["git", "rev-parse", "HEAD"]
+        rev = subprocess.run(args, cwd=settings.REPO_ROOT, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if rev.returncode != 0:
+        return "unknown"
+    value = rev.stdout.strip()
+    try:
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=settings.REPO_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        dirty = ""
+    return value + ("+dirty" if dirty else "")
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def results_path(paper: str, table: str, mode: str = "full", root: Path | None = None) -> Path:
+    """``results/<paper>/<table>.csv`` for full mode; quick mode writes ``<table>.quick.csv``
+    so that quick runs never overwrite full-mode numbers."""
+    base = Path(root) if root is not None else settings.results_dir()
+    suffix = ".csv" if mode == "full" else f".{mode}.csv"
+    return base / paper / f"{table}{suffix}"
+
+
+@dataclass
+class Provenance:
+    corpus: str
+    protocol: str
+    speaker_independent: bool
+    mode: str
+    device: str
+    folds: int | str = ""
+    seeds: str = ""
+    epoch_policy: str = ""
+    config_hash: str = ""
+    notes: str = ""
+    revision: str = ""
+    date: str = ""
+
+    def filled(self) -> dict:
+        out = dict(self.__dict__)
+        out["revision"] = out["revision"] or git_revision()
+        out["date"] = out["date"] or now()
+        return out
+
+
+def _clean(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return value
+
+
+def write_results(rows: list[dict], paper: str, table: str, mode: str = "full", root: Path | None = None,
+                  replace_rows: bool = True) -> Path:
+    """Write (or update) a results table.
+
+    Each row must hold the :data:`REQUIRED` columns. With ``replace_rows`` the
+    file keeps rows of other (row, metric, corpus, protocol) cells and replaces
+    only the cells being written, so a table can be filled run by run.
+    """
+    import pandas as pd
+
+    for i, row in enumerate(rows):
+        missing = [c for c in REQUIRED if row.get(c) in (None, "")]
+        if missing:
+            raise ResultsError(f"results row {i} for {paper}/{table} lacks {missing}: {row}")
+        unknown = set(row) - set(COLUMNS)
+        if unknown:
+            raise ResultsError(f"results row {i} for {paper}/{table} has unknown columns {sorted(unknown)}")
+    path = results_path(paper, table, mode, root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = pd.DataFrame([{c: _clean(r.get(c)) for c in COLUMNS} for r in rows], columns=COLUMNS)
+    if replace_rows and path.exists():
+        old = read_results(path)
+        key = ["row", "metric", "corpus", "protocol"]
+        merged = old.merge(new[key].drop_duplicates(), on=key, how="left", indicator=True)
+        old = old[(merged["_merge"] == "left_only").to_numpy()]
+        new = pd.concat([old, new], ignore_index=True)
+    new.to_csv(path, index=False)
+    return path
+
+
+def read_results(path_or_paper, table: str | None = None, mode: str = "full", root: Path | None = None):
+    """Read a results table as a DataFrame; ``read_results("fla_ser", "table3")`` or a path."""
+    import pandas as pd
+
+    path = Path(path_or_paper) if table is None else results_path(path_or_paper, table, mode, root)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no results file; run the reproduction that writes it "
+                                f"(see `serlib reproduce --help`)")
+    frame = pd.read_csv(path, dtype={"revision": str, "seeds": str, "folds": str, "notes": str})
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise ResultsError(f"{path}: not a serlib results file, columns {missing} missing")
+    return frame
+
+
+def rows_from_summary(summary: dict, *, paper: str, table: str, row: str, provenance: Provenance,
+                      paper_values: dict | None = None) -> list[dict]:
+    """Turn ``{metric: {"mean", "std", "ci_low", "ci_high", "n"}}`` into results rows."""
+    paper_values = paper_values or {}
+    prov = provenance.filled()
+    out = []
+    for metric, stats in summary.items():
+        out.append({"paper": paper, "table": table, "row": row, "metric": metric,
+                    "paper_value": paper_values.get(metric), "ours": stats["mean"],
+                    "ours_std": stats.get("std"), "ci_low": stats.get("ci_low"),
+                    "ci_high": stats.get("ci_high"), "n": stats.get("n"), **prov})
+    return out
