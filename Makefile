@@ -1,0 +1,59 @@
+# The course's two commands (see README.md):
+#   make course   set up if needed, run every notebook headless in quick mode, print a summary
+#   make test     set up if needed, run the whole test suite (unit, integration, nbval)
+# Only Python 3.10+ and make are needed; everything else is installed into $(VENV)
+# from requirements/lock.txt, the exact versions this course is tested with.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BUILD ?= build
+LOCK := requirements/lock.txt
+STAMP := $(VENV)/.serlib-installed
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+
+.PHONY: help install course test test-fast nbval notebooks-refresh lock benchmarks clean
+
+help:
+	@echo "make course   - install if needed, run all notebooks (quick mode) into $(BUILD)/, print summary"
+	@echo "make test     - install if needed, run unit + integration tests and nbval over every notebook"
+	@echo "make notebooks-refresh - re-execute notebooks in place (quick mode) to update stored outputs"
+	@echo "make benchmarks - run the CPU benchmarks under benchmarks/"
+
+install: $(STAMP)
+
+$(STAMP): $(LOCK) pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --constraint $(LOCK) --editable ".[dev]"
+	$(PY) -m serlib.envcheck
+	@touch $(STAMP)
+
+course: $(STAMP)
+	SERLIB_MODE=quick $(PY) -m serlib.cli course --build $(BUILD)
+
+test: $(STAMP)
+	SERLIB_MODE=quick SERLIB_FIGURES=$(BUILD)/test-figures $(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile tests
+	SERLIB_MODE=quick SERLIB_FIGURES=$(BUILD)/test-figures $(PY) -m pytest -p no:cacheprovider --nbval-lax \
+		--nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout=900 notebooks
+
+test-fast: $(STAMP)
+	SERLIB_MODE=quick SERLIB_FIGURES=$(BUILD)/test-figures $(PY) -m pytest -p no:cacheprovider -x -q tests
+
+nbval: $(STAMP)
+	SERLIB_MODE=quick SERLIB_FIGURES=$(BUILD)/test-figures $(PY) -m pytest -p no:cacheprovider --nbval-lax \
+		--nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout=900 notebooks
+
+notebooks-refresh: $(STAMP)
+	SERLIB_MODE=quick $(PY) -m serlib.cli course --build $(BUILD) --inplace
+
+benchmarks: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+# Regenerate the lock from the current environment (after a tested upgrade).
+lock: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^serlib' > $(LOCK)
+
+clean:
+	rm -rf $(BUILD) .pytest_cache

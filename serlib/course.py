@@ -1,0 +1,100 @@
+"""``make course``: execute every notebook headless in quick mode, export HTML, print a summary.
+
+Executed notebooks go to ``<build>/notebooks``, HTML pages to ``<build>/html``
+and figures to ``<build>/figures`` (``$SERLIB_FIGURES``), so a course run never
+overwrites the committed notebooks, results or figures. ``--inplace`` (``make
+notebooks-refresh``) instead updates the stored outputs of the committed
+notebooks, with figures going to the committed ``figures/``.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from . import settings
+
+NOTEBOOK_DIR = settings.REPO_ROOT / "notebooks"
+
+
+def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def execute_notebook(path: Path, out_path: Path, timeout: int = 1200) -> tuple[bool, float, str]:
+    """Run a notebook top to bottom (cwd = notebooks/) and save it with outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    started = time.perf_counter()
+    error = ""
+    try:
+        client.execute()
+        ok = True
+    except CellExecutionError as exc:
+        ok = False
+        error = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else "cell error"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out_path)
+    return ok, time.perf_counter() - started, error
+
+
+def export_html(notebook: Path, html_path: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nbformat.read(notebook, as_version=4))
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(body, encoding="utf-8")
+
+
+def run_course(build: Path, inplace: bool = False, only: list[str] | None = None) -> int:
+    build = Path(build).resolve()
+    os.environ["SERLIB_MODE"] = "quick"
+    if not inplace:
+        os.environ["SERLIB_FIGURES"] = str(build / "figures")
+    rows = []
+    total = time.perf_counter()
+    for nb in notebooks():
+        if only and not any(key in nb.stem for key in only):
+            continue
+        print(f"running {nb.name} ...", flush=True)
+        target = nb if inplace else build / "notebooks" / nb.name
+        ok, seconds, error = execute_notebook(nb, target)
+        html = build / "html" / f"{nb.stem}.html"
+        export_html(target, html)
+        rows.append((nb.name, ok, seconds, html, error))
+        print(f"  {'ok ' if ok else 'FAILED'} {seconds:6.1f} s  {html}", flush=True)
+    print(summary(rows, build, time.perf_counter() - total))
+    return 0 if all(ok for _, ok, *_ in rows) else 1
+
+
+def summary(rows, build: Path, seconds: float) -> str:
+    from .results import read_results, results_path
+
+    lines = ["", "=" * 72, f"SER course, quick mode: {sum(ok for _, ok, *_ in rows)}/{len(rows)} notebooks ran "
+             f"in {seconds / 60:.1f} min", "=" * 72]
+    for name, ok, secs, html, error in rows:
+        lines.append(f"  {'ok    ' if ok else 'FAILED'} {name:<42} {secs:6.1f} s" + (f"  <- {error}" if error else ""))
+    lines += ["", f"Open the executed course:  {build / 'html'}/00_course_map.html",
+              f"or interactively:          .venv/bin/jupyter lab notebooks/",
+              f"Figures of this run:       {build / 'figures'}"]
+    headline = []
+    for paper, table, label in (("course", "synthetic_baseline", "Synthetic corpus, simple SI classifier"),
+                                ("course", "leakage", "Speaker leakage (small CNN)"),
+                                ("course", "svm_baseline", "SVM baseline (107-d fusion statistics)")):
+        path = results_path(paper, table, "full")
+        if not path.exists():
+            continue
+        frame = read_results(path)
+        frame = frame[frame["metric"].isin(["WA", "UA"])]
+        for _, r in frame.iterrows():
+            headline.append(f"  {label}: {r['row']} on {r['corpus']} [{r['protocol']}] "
+                            f"{r['metric']} = {100 * float(r['ours']):.1f} %  ({r['mode']}, {r['device']}, rev {r['revision']})")
+    if headline:
+        lines += ["", "Committed results (read from results/):"] + headline[:12]
+    return "\n".join(lines)

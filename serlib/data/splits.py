@@ -1,0 +1,292 @@
+"""Evaluation protocols: seeded, reproducible train/validation/test splits.
+
+Speaker-independent protocols are the default of the course (DESIGN.md,
+"Evaluation lessons from the field"). For them
+
+* no speaker appears in more than one of train, validation and test, and
+* validation speakers are carved from the TRAINING speakers of each fold,
+  never from the test fold,
+
+and :func:`check_speaker_independent` raises :class:`SpeakerLeakageError` if a
+split breaks either rule. Every split made by :func:`make_splits` passes
+through that guard.
+
+Speaker-dependent protocols exist only so the papers' own protocols can be
+reproduced and contrasted; their splits carry ``speaker_independent=False`` and
+their names say so.
+
+=======================  ====  ===============================================================
+protocol                 SI    what it does
+=======================  ====  ===============================================================
+``loso``                 yes   leave-one-speaker-out (EmoDB, SAVEE, CASIA, EMOVO, TESS)
+``emobox_folds``         yes   RAVDESS actor groups of EmoBox (``data/emobox_ravdess_folds.csv``)
+``speaker_kfold``        yes   k folds of whole speakers (seeded, gender-interleaved)
+``loso_session``         yes   leave-one-session-out (IEMOCAP sessions 1-5)
+``si_80_10_10``          yes   80/10/10 of speakers (fla_ser's "speaker-independent" split)
+``holdout_mf_pair``      yes   two held-out test speakers, one female one male (wavelet_cnn_lstm)
+``random_kfold``         no    stratified random k-fold over utterances (speaker-dependent)
+``stratified_80_10_10``  no    per-emotion stratified 80/10/10 (cnn_transformer, speaker-dependent)
+``random_90_10``         no    random 90/10 train/test, no validation (speechnet)
+=======================  ====  ===============================================================
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .. import settings
+from .records import Record
+
+EMOBOX_FOLDS_FILE = settings.REPO_ROOT / "data" / "emobox_ravdess_folds.csv"
+
+
+class SpeakerLeakageError(AssertionError):
+    """A speaker-independent split shares a speaker between its subsets."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """One fold: index arrays into the record list."""
+
+    protocol: str
+    name: str
+    train: np.ndarray
+    val: np.ndarray
+    test: np.ndarray
+    speaker_independent: bool
+    seed: int = 0
+    test_speakers: tuple = field(default=())
+
+    def subset(self, which: str) -> np.ndarray:
+        return {"train": self.train, "val": self.val, "test": self.test}[which]
+
+    def describe(self, records: Sequence[Record]) -> dict:
+        def speakers(idx):
+            return sorted({records[i].speaker for i in idx})
+
+        return {"protocol": self.protocol, "fold": self.name, "speaker_independent": self.speaker_independent,
+                "n_train": len(self.train), "n_val": len(self.val), "n_test": len(self.test),
+                "train_speakers": speakers(self.train), "val_speakers": speakers(self.val),
+                "test_speakers": speakers(self.test)}
+
+
+@dataclass(frozen=True)
+class Protocol:
+    name: str
+    speaker_independent: bool
+    description: str
+
+
+PROTOCOLS = {p.name: p for p in [
+    Protocol("loso", True, "leave-one-speaker-out; validation speakers drawn from the training speakers"),
+    Protocol("emobox_folds", True, "EmoBox RAVDESS actor-group folds (6 x 4 actors)"),
+    Protocol("speaker_kfold", True, "k folds of whole speakers (seeded, genders interleaved)"),
+    Protocol("loso_session", True, "leave-one-session-out (IEMOCAP)"),
+    Protocol("si_80_10_10", True, "speaker-independent 80/10/10 split of speakers (fla_ser)"),
+    Protocol("holdout_mf_pair", True, "two test speakers, one female and one male (wavelet_cnn_lstm)"),
+    Protocol("random_kfold", False, "SPEAKER-DEPENDENT stratified random k-fold over utterances"),
+    Protocol("stratified_80_10_10", False, "SPEAKER-DEPENDENT per-emotion stratified 80/10/10 (cnn_transformer)"),
+    Protocol("random_90_10", False, "SPEAKER-DEPENDENT random 90/10 train/test without validation (speechnet)"),
+]}
+
+
+# ----------------------------------------------------------------------------- guard
+def check_speaker_independent(split: Split, records: Sequence[Record]) -> None:
+    """Raise :class:`SpeakerLeakageError` if any speaker is in two subsets of the split."""
+    sets = {name: {records[i].speaker for i in split.subset(name)} for name in ("train", "val", "test")}
+    for a, b in (("train", "test"), ("val", "test"), ("train", "val")):
+        shared = sets[a] & sets[b]
+        if shared:
+            raise SpeakerLeakageError(
+                f"split {split.protocol}/{split.name} leaks speakers {sorted(shared)} between {a} and {b}")
+
+
+def _check_partition(split: Split, n: int) -> None:
+    all_idx = np.concatenate([split.train, split.val, split.test])
+    if len(np.unique(all_idx)) != len(all_idx):
+        raise AssertionError(f"split {split.protocol}/{split.name} puts an utterance in two subsets")
+    if len(all_idx) and (all_idx.min() < 0 or all_idx.max() >= n):
+        raise AssertionError(f"split {split.protocol}/{split.name} has indices outside 0..{n - 1}")
+    if len(split.test) == 0 or len(split.train) == 0:
+        raise ValueError(f"split {split.protocol}/{split.name} has an empty train or test subset")
+
+
+# ----------------------------------------------------------------------------- helpers
+def _speakers(records: Sequence[Record]) -> list[str]:
+    return sorted({r.speaker for r in records})
+
+
+def _gender_interleaved(speakers: list[str], records: Sequence[Record], rng: np.random.Generator) -> list[str]:
+    """Shuffle speakers, then interleave genders so folds and validation sets stay mixed."""
+    gender = {r.speaker: r.gender for r in records}
+    groups: dict[str, list[str]] = {}
+    for spk in speakers:
+        groups.setdefault(gender[spk], []).append(spk)
+    for g in groups.values():
+        rng.shuffle(g)
+    order: list[str] = []
+    lists = [groups[k] for k in sorted(groups)]
+    while any(lists):
+        for lst in lists:
+            if lst:
+                order.append(lst.pop())
+    return order
+
+
+def _carve_validation(train_speakers: list[str], records: Sequence[Record], rng: np.random.Generator,
+                      val_fraction: float) -> tuple[list[str], list[str]]:
+    """Pick validation speakers from the training speakers (at least one, gender-interleaved)."""
+    if len(train_speakers) < 2:
+        raise ValueError("a speaker-independent validation set needs at least two training speakers")
+    n_val = max(1, int(round(val_fraction * len(train_speakers))))
+    order = _gender_interleaved(sorted(train_speakers), records, rng)
+    val = sorted(order[:n_val])
+    return sorted(set(train_speakers) - set(val)), val
+
+
+def _indices(records: Sequence[Record], speakers) -> np.ndarray:
+    wanted = set(speakers)
+    return np.array([i for i, r in enumerate(records) if r.speaker in wanted], dtype=np.int64)
+
+
+def _speaker_folds(records, test_groups: list[list[str]], protocol: str, names: list[str], seed: int,
+                   val_fraction: float) -> list[Split]:
+    everyone = _speakers(records)
+    splits = []
+    for k, (group, name) in enumerate(zip(test_groups, names)):
+        rng = np.random.default_rng([seed, k])
+        rest = sorted(set(everyone) - set(group))
+        train_spk, val_spk = _carve_validation(rest, records, rng, val_fraction)
+        splits.append(Split(protocol, name, _indices(records, train_spk), _indices(records, val_spk),
+                            _indices(records, group), True, seed, tuple(sorted(group))))
+    return splits
+
+
+def load_emobox_folds(path: Path = EMOBOX_FOLDS_FILE) -> list[list[str]]:
+    """The six EmoBox RAVDESS actor groups, read from the committed fold list."""
+    folds: dict[int, list[str]] = {}
+    with open(path) as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        for row in rows:
+            folds.setdefault(int(row["fold"]), []).append(row["actor"].zfill(2))
+    return [sorted(folds[k]) for k in sorted(folds)]
+
+
+def _stratified_parts(labels: np.ndarray, fractions: Sequence[float], rng: np.random.Generator) -> list[np.ndarray]:
+    """Split indices per class by the given fractions (largest remainder rounding per class)."""
+    parts: list[list[int]] = [[] for _ in fractions]
+    for label in sorted(set(labels.tolist())):
+        idx = np.flatnonzero(labels == label)
+        rng.shuffle(idx)
+        counts = np.floor(np.array(fractions) * len(idx)).astype(int)
+        for j in np.argsort(-(np.array(fractions) * len(idx) - counts))[: len(idx) - counts.sum()]:
+            counts[j] += 1
+        start = 0
+        for p, c in enumerate(counts):
+            parts[p].extend(idx[start:start + c].tolist())
+            start += c
+    return [np.array(sorted(p), dtype=np.int64) for p in parts]
+
+
+# ----------------------------------------------------------------------------- protocols
+def make_splits(records: Sequence[Record], protocol: str, seed: int = 0, *, k: int = 5,
+                val_fraction: float = 0.1, folds_file: Path | None = None) -> list[Split]:
+    """Build the folds of ``protocol`` over ``records`` (see the module table).
+
+    Args:
+        records: the corpus (order matters: indices refer to it).
+        protocol: a key of :data:`PROTOCOLS`.
+        seed: seeds the choice of validation speakers, fold membership and random splits.
+        k: number of folds for ``speaker_kfold`` and ``random_kfold``.
+        val_fraction: share of training speakers (SI) or utterances (SD) used for validation.
+        folds_file: a different actor-group file for ``emobox_folds``.
+    """
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
+    records = list(records)
+    speakers = _speakers(records)
+    labels = np.array([r.label for r in records])
+    rng = np.random.default_rng(seed)
+
+    if protocol == "loso":
+        splits = _speaker_folds(records, [[s] for s in speakers], protocol, [f"speaker_{s}" for s in speakers],
+                                seed, val_fraction)
+    elif protocol == "emobox_folds":
+        groups = load_emobox_folds(folds_file or EMOBOX_FOLDS_FILE)
+        missing = sorted(set(sum(groups, [])) ^ set(speakers))
+        if missing:
+            raise ValueError(f"emobox_folds expects RAVDESS actors 01-24; the records' speakers differ by {missing}")
+        splits = _speaker_folds(records, groups, protocol, [f"fold{i + 1}" for i in range(len(groups))],
+                                seed, val_fraction)
+    elif protocol == "speaker_kfold":
+        if len(speakers) < k:
+            raise ValueError(f"speaker_kfold with k={k} needs at least {k} speakers, got {len(speakers)}")
+        order = _gender_interleaved(speakers, records, rng)
+        groups = [sorted(order[i::k]) for i in range(k)]
+        splits = _speaker_folds(records, groups, protocol, [f"fold{i + 1}" for i in range(k)], seed, val_fraction)
+    elif protocol == "loso_session":
+        sessions = sorted({r.extra.get("session") for r in records})
+        if None in sessions:
+            raise ValueError("loso_session needs records with a 'session' field (IEMOCAP)")
+        groups = [sorted({r.speaker for r in records if r.extra["session"] == s}) for s in sessions]
+        splits = _speaker_folds(records, groups, protocol, [f"session{s}" for s in sessions], seed, val_fraction)
+    elif protocol == "si_80_10_10":
+        if len(speakers) < 3:
+            raise ValueError("si_80_10_10 needs at least three speakers")
+        order = _gender_interleaved(speakers, records, rng)
+        n_test = max(1, int(round(0.1 * len(order))))
+        n_val = max(1, int(round(0.1 * len(order))))
+        test, val, train = order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:]
+        splits = [Split(protocol, f"seed{seed}", _indices(records, train), _indices(records, val),
+                        _indices(records, test), True, seed, tuple(sorted(test)))]
+    elif protocol == "holdout_mf_pair":
+        by_gender = {g: sorted({r.speaker for r in records if r.gender == g}) for g in ("female", "male")}
+        if not all(by_gender.values()):
+            raise ValueError("holdout_mf_pair needs at least one female and one male speaker")
+        test = [str(rng.choice(by_gender["female"])), str(rng.choice(by_gender["male"]))]
+        rest = sorted(set(speakers) - set(test))
+        train, val = _carve_validation(rest, records, rng, val_fraction)
+        splits = [Split(protocol, "-".join(test), _indices(records, train), _indices(records, val),
+                        _indices(records, test), True, seed, tuple(sorted(test)))]
+    elif protocol == "random_kfold":
+        parts = _stratified_parts(labels, [1.0 / k] * k, rng)
+        splits = []
+        for i in range(k):
+            rest = np.setdiff1d(np.arange(len(records)), parts[i])
+            inner = np.random.default_rng([seed, i])
+            train_rel, val_rel = _stratified_parts(labels[rest], [1 - val_fraction, val_fraction], inner)
+            splits.append(Split(protocol, f"fold{i + 1}", rest[train_rel], rest[val_rel], parts[i], False, seed))
+    elif protocol == "stratified_80_10_10":
+        train, val, test = _stratified_parts(labels, [0.8, 0.1, 0.1], rng)
+        splits = [Split(protocol, f"seed{seed}", train, val, test, False, seed)]
+    elif protocol == "random_90_10":
+        idx = rng.permutation(len(records))
+        n_test = max(1, int(round(0.1 * len(records))))
+        splits = [Split(protocol, f"seed{seed}", np.sort(idx[n_test:]), np.array([], dtype=np.int64),
+                        np.sort(idx[:n_test]), False, seed)]
+    else:  # pragma: no cover - PROTOCOLS and this dispatch are kept in step by the tests
+        raise AssertionError(protocol)
+
+    for split in splits:
+        _check_partition(split, len(records))
+        if split.speaker_independent:
+            check_speaker_independent(split, records)
+    return splits
+
+
+def fold_table(splits: Sequence[Split], records: Sequence[Record]):
+    """Long table (utterance_id, speaker, fold, subset): the committed form of a fold list."""
+    import pandas as pd
+
+    rows = []
+    for split in splits:
+        for subset in ("train", "val", "test"):
+            for i in split.subset(subset):
+                rows.append({"protocol": split.protocol, "fold": split.name, "subset": subset,
+                             "utterance_id": records[i].utterance_id, "speaker": records[i].speaker,
+                             "label": records[i].label})
+    return pd.DataFrame(rows)

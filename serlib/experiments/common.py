@@ -1,0 +1,212 @@
+"""The experiment runner every paper's reproduction uses.
+
+A :class:`RunSpec` names a corpus, an evaluation protocol, a front end, a model
+and a training configuration. :func:`run_spec` turns it into folds x seeds
+training runs through the one trainer and returns per-run metrics and their
+aggregate, ready for :mod:`serlib.results`.
+
+Features are computed once per corpus and front end (cached on disk by
+:mod:`serlib.features.cache`), then standardised per fold with statistics of
+the TRAINING subset only (or per speaker, fla_ser Eq. 9), so nothing of the
+test fold leaks into training.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .. import settings
+from ..data import Record, load_corpus
+from ..data.splits import PROTOCOLS, make_splits
+
+STANDIN_LABELS = {
+    "ravdess": "ravdess-standin (first 2.4 s, 1434 files)",
+    "emodb": "emodb-standin (first 2 s, 535 files)",
+    "synthetic": "synthetic (serlib generator)",
+}
+
+
+@dataclass
+class RunSpec:
+    corpus: str
+    protocol: str
+    model: str = "small_cnn"
+    model_config: dict = field(default_factory=dict)
+    train: dict = field(default_factory=dict)  # TrainConfig fields
+    front_end: str = "course"  # a key of serlib.features.logmel.LOGMEL_CONFIGS
+    backend: str = "librosa"  # log-Mel backend: librosa | torch
+    normalization: str = "train_standardizer"  # train_standardizer | per_speaker | none
+    seeds: tuple = (0,)
+    max_folds: int | None = None  # quick mode: only the first k folds
+    root: str | None = None
+    labels: tuple | None = None  # restrict to / order these unified labels
+    subset_per_speaker: int | None = None  # quick mode: at most this many utterances per speaker
+    augment: str | None = None  # a named policy of serlib.augment (training subset only)
+    device: str = "auto"
+
+    def config_hash(self) -> str:
+        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha1(payload.encode()).hexdigest()[:12]
+
+
+@dataclass
+class RunOutcome:
+    spec: RunSpec
+    label_names: list
+    runs: list[dict]
+    summary: dict
+    corpus_label: str
+    device: str
+
+
+def corpus_root(corpus: str, root=None) -> Path:
+    from ..data.info import default_root
+
+    return Path(root) if root else default_root(corpus)
+
+
+def corpus_label(corpus: str, root=None) -> str:
+    """How a corpus is named in results files: stand-ins are labelled as such."""
+    if corpus in ("ravdess", "emodb"):
+        standin = settings.standin_root(corpus)
+        if root is None or (standin is not None and Path(root).resolve() == standin.resolve()):
+            return STANDIN_LABELS[corpus]
+        return f"{corpus} ({root})"
+    return STANDIN_LABELS.get(corpus, corpus)
+
+
+def select_records(records: Sequence[Record], labels=None, subset_per_speaker=None, seed: int = 0) -> list[Record]:
+    """Keep the given labels and, for quick runs, a seeded class-balanced subset per speaker."""
+    records = [r for r in records if labels is None or r.label in labels]
+    if subset_per_speaker:
+        rng = np.random.default_rng(seed)
+        kept = []
+        for spk in sorted({r.speaker for r in records}):
+            mine = [r for r in records if r.speaker == spk]
+            order = rng.permutation(len(mine))
+            by_label: dict[str, list] = {}
+            for i in order:
+                by_label.setdefault(mine[i].label, []).append(mine[i])
+            picked, rounds = [], 0
+            while len(picked) < min(subset_per_speaker, len(mine)):
+                for lab in sorted(by_label):
+                    if rounds < len(by_label[lab]) and len(picked) < subset_per_speaker:
+                        picked.append(by_label[lab][rounds])
+                rounds += 1
+            kept.extend(picked)
+        records = sorted(kept, key=lambda r: (r.speaker, r.utterance_id))
+    return list(records)
+
+
+def front_end_features(records: Sequence[Record], front_end: str = "course", backend: str = "librosa",
+                       progress: bool = False, device=None) -> np.ndarray:
+    """Log-Mel images (N, 1, n_mels, frames) for the records, from the feature cache."""
+    from ..features.logmel import LOGMEL_CONFIGS, extract_logmel
+
+    if front_end not in LOGMEL_CONFIGS:
+        raise KeyError(f"unknown front end {front_end!r}; known: {', '.join(LOGMEL_CONFIGS)}")
+    feats = extract_logmel([r.path for r in records], LOGMEL_CONFIGS[front_end], backend=backend,
+                           use_cache=True, progress=progress, device=device)
+    feats = np.asarray(feats, dtype=np.float32)
+    return feats[:, None] if feats.ndim == 3 else feats
+
+
+def normalise(x: np.ndarray, records: Sequence[Record], train_idx: np.ndarray, how: str) -> np.ndarray:
+    """Standardise features per frequency band.
+
+    ``train_standardizer``: mean/std per band from the training subset only.
+    ``per_speaker``: each speaker with its own statistics (fla_ser Eq. 9); it needs
+    no labels, so test speakers are normalised with their own statistics.
+    """
+    if how == "none":
+        return x
+    if how == "per_speaker":
+        from ..features.preprocessing import normalize_per_speaker
+
+        speakers = np.array([r.speaker for r in records])
+        return np.asarray(normalize_per_speaker(x, speakers), dtype=np.float32)
+    if how != "train_standardizer":
+        raise ValueError(f"unknown normalisation {how!r}")
+    axes = tuple(i for i in range(x.ndim) if i not in (x.ndim - 2,))  # keep the band axis
+    mean = x[train_idx].mean(axis=axes, keepdims=True)
+    std = x[train_idx].std(axis=axes, keepdims=True) + 1e-6
+    return ((x - mean) / std).astype(np.float32)
+
+
+def run_spec(spec: RunSpec, progress: bool = False, keep_models: bool = False) -> RunOutcome:
+    """Train and evaluate ``spec`` over its folds and seeds."""
+    from ..evaluate import aggregate_metrics, evaluate_predictions
+    from ..models import build_model
+    from ..train import TrainConfig, Trainer, predict_logits
+
+    if spec.protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {spec.protocol!r}")
+    root = corpus_root(spec.corpus, spec.root)
+    records = select_records(load_corpus(spec.corpus, root), spec.labels, spec.subset_per_speaker)
+    label_names = [lab for lab in (spec.labels or sorted({r.label for r in records}))]
+    label_index = {lab: i for i, lab in enumerate(label_names)}
+    y = np.array([label_index[r.label] for r in records])
+    x_all = front_end_features(records, spec.front_end, spec.backend, progress=progress)
+
+    def metric_fn(y_true, y_pred):
+        m = evaluate_predictions(y_true, y_pred, labels=list(range(len(label_names))))
+        return {k: m[k] for k in ("WA", "UA", "macro_F1")}
+
+    runs, device = [], "cpu"
+    for seed in spec.seeds:
+        splits = make_splits(records, spec.protocol, seed=seed)
+        if spec.max_folds:
+            splits = splits[: spec.max_folds]
+        for split in splits:
+            x = normalise(x_all, records, split.train, spec.normalization)
+            train_x, train_y = x[split.train], y[split.train]
+            if spec.augment:
+                from ..augment import augment_features_for_training
+
+                train_x, train_y = augment_features_for_training(records, split.train, spec, train_x, train_y, seed)
+            config = TrainConfig(**{"seed": seed, "device": spec.device, "progress": progress, **spec.train})
+            if len(split.val) == 0:
+                config = replace(config, epoch_policy="last", monitor="train_loss", patience=None)
+            import torch
+
+            torch.manual_seed(seed)
+            # Models take one input channel by default; only multi-channel inputs (RGB scalograms) say so.
+            extra = {"in_channels": x.shape[1]} if x.shape[1] != 1 else {}
+            model = build_model(spec.model, n_classes=len(label_names), **extra, **spec.model_config)
+            trainer = Trainer(config, metric_fn=metric_fn)
+            val = (x[split.val], y[split.val]) if len(split.val) else None
+            result = trainer.fit(model, (train_x, train_y), val)
+            logits = predict_logits(result.model, x[split.test], device=config.device)
+            y_pred = logits.argmax(1)
+            metrics = evaluate_predictions(y[split.test], y_pred, labels=list(range(len(label_names))))
+            device = result.device
+            run = {"fold": split.name, "seed": seed, "WA": metrics["WA"], "UA": metrics["UA"],
+                   "macro_F1": metrics["macro_F1"], "confusion": np.asarray(metrics["confusion"]).tolist(),
+                   "per_class": metrics["per_class"], "best_epoch": result.best_epoch,
+                   "reported_epoch": result.reported_epoch, "epoch_policy": result.epoch_policy,
+                   "epochs_run": len(result.history), "history": result.history, "seconds": result.seconds,
+                   "samples_per_second": result.samples_per_second, "test_idx": split.test.tolist(),
+                   "y_true": y[split.test].tolist(), "y_pred": y_pred.tolist(),
+                   "test_speakers": list(split.test_speakers)}
+            if keep_models:
+                run["model"] = result.model
+            runs.append(run)
+    summary = aggregate_metrics(runs)
+    return RunOutcome(spec, label_names, runs, summary, corpus_label(spec.corpus, spec.root), device)
+
+
+def provenance_for(outcome: RunOutcome, mode: str, notes: str = ""):
+    from ..results import Provenance
+
+    spec = outcome.spec
+    policies = sorted({r["epoch_policy"] for r in outcome.runs})
+    folds = len({r["fold"] for r in outcome.runs})
+    return Provenance(corpus=outcome.corpus_label, protocol=spec.protocol,
+                      speaker_independent=PROTOCOLS[spec.protocol].speaker_independent, mode=mode,
+                      device=outcome.device, folds=folds, seeds=" ".join(str(s) for s in spec.seeds),
+                      epoch_policy="/".join(policies), config_hash=spec.config_hash(), notes=notes)

@@ -1,0 +1,314 @@
+"""One trainer for every model of the course.
+
+* device auto-selection (CUDA, then CPU) and mixed precision on GPU (bfloat16
+  autocast where the GPU supports it, else float16 with a gradient scaler);
+* early stopping on a validation quantity, and a record of whether the
+  reported model is the LAST epoch or the BEST-ON-VALIDATION one (never best
+  on test: that inflates results, see DESIGN.md);
+* checkpoints with everything needed for an EXACT resume on CPU (model,
+  optimiser, scheduler, scaler, early-stopping state, history and the global
+  RNG states; the batch order of epoch ``e`` is drawn from ``seed + e``);
+* a progress bar and a per-epoch history (losses, validation metrics and the
+  validation predictions, so per-class curves such as fla_ser Fig. 7 can be
+  drawn afterwards).
+
+Features are held as tensors (on the GPU when they fit), so an epoch is only
+index slicing: data loading is never the bottleneck and features are never
+recomputed per epoch (they come from :mod:`serlib.features.cache`).
+
+The trainer sits before :mod:`serlib.evaluate` in the pipeline, so it takes the
+metric function as an argument (``metric_fn(y_true, y_pred) -> dict``); the
+experiments pass :func:`serlib.evaluate.evaluate_predictions`.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+EPOCH_POLICIES = ("best_on_validation", "last")
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 30
+    batch_size: int = 32
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    optimizer: str = "adam"  # adam | adamw | sgd
+    momentum: float = 0.9  # sgd only
+    dropout_note: str = ""  # documentation only: dropout lives in the model config
+    patience: int | None = 10  # epochs without improvement before stopping; None = never stop early
+    monitor: str = "val_loss"  # "val_loss" or "val_<metric>" from metric_fn (e.g. val_UA)
+    epoch_policy: str = "best_on_validation"
+    amp: bool = True  # mixed precision, used only on CUDA
+    device: str = "auto"
+    seed: int = 0
+    grad_clip: float | None = None
+    label_smoothing: float = 0.0
+    class_weighted_loss: bool = False
+    scheduler: str | None = None  # None | "cosine" | "plateau"
+    progress: bool = True
+    gpu_resident_max_bytes: int = 4 << 30  # keep features on the GPU when smaller than this
+
+    def __post_init__(self):
+        if self.epoch_policy not in EPOCH_POLICIES:
+            raise ValueError(f"epoch_policy must be one of {EPOCH_POLICIES}, got {self.epoch_policy!r}")
+        if self.optimizer not in ("adam", "adamw", "sgd"):
+            raise ValueError(f"optimizer must be adam, adamw or sgd, got {self.optimizer!r}")
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be positive")
+
+
+@dataclass
+class TrainResult:
+    model: nn.Module
+    history: list[dict]
+    best_epoch: int
+    reported_epoch: int
+    epoch_policy: str
+    stopped_early: bool
+    device: str
+    config: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    samples_per_second: float = 0.0
+
+
+def select_device(device: str = "auto") -> torch.device:
+    """``auto`` picks CUDA when available, else CPU; an explicit unavailable CUDA raises."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    chosen = torch.device(device)
+    if chosen.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"device {device!r} requested but CUDA is not available on this machine")
+    return chosen
+
+
+def describe_device(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def seed_all(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+
+
+def _rng_state() -> dict:
+    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(state: dict) -> None:
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _as_tensors(x, y) -> tuple[torch.Tensor, torch.Tensor]:
+    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float32)
+    y = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y, dtype=torch.long)
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"features and labels differ in length: {x.shape[0]} vs {y.shape[0]}")
+    return x, y
+
+
+def _autocast(device: torch.device, enabled: bool):
+    if device.type == "cuda" and enabled:
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.autocast("cuda", dtype=dtype)
+    return torch.autocast("cpu", enabled=False)
+
+
+@torch.inference_mode()
+def predict_logits(model: nn.Module, x, batch_size: int = 128, device: str | torch.device = "auto",
+                   amp: bool = True) -> np.ndarray:
+    """Logits for every row of ``x`` (N, ...) in evaluation mode."""
+    device = select_device(device) if isinstance(device, str) else device
+    model = model.to(device).eval()
+    x = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    out = []
+    for start in range(0, x.shape[0], batch_size):
+        batch = x[start:start + batch_size].to(device, non_blocking=True)
+        with _autocast(device, amp):
+            out.append(model(batch).float().cpu())
+    return torch.cat(out).numpy() if out else np.zeros((0, 0), dtype=np.float32)
+
+
+class Trainer:
+    """Fit any registered model on feature tensors with a validation set."""
+
+    def __init__(self, config: TrainConfig | None = None, metric_fn: Callable | None = None,
+                 checkpoint_path: str | Path | None = None):
+        self.config = config or TrainConfig()
+        self.metric_fn = metric_fn
+        self.checkpoint_path = Path(checkpoint_path) if checkpoint_path else None
+
+    # ------------------------------------------------------------------ helpers
+    def _optimizer(self, model: nn.Module) -> torch.optim.Optimizer:
+        c = self.config
+        if c.optimizer == "sgd":
+            return torch.optim.SGD(model.parameters(), lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay)
+        cls = torch.optim.AdamW if c.optimizer == "adamw" else torch.optim.Adam
+        return cls(model.parameters(), lr=c.lr, weight_decay=c.weight_decay)
+
+    def _scheduler(self, optimizer):
+        if self.config.scheduler == "cosine":
+            return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=self.config.epochs)
+        if self.config.scheduler == "plateau":
+            return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=3)
+        return None
+
+    def _monitor_value(self, row: dict) -> float:
+        key = self.config.monitor
+        if key not in row:
+            raise KeyError(f"monitor {key!r} not in the epoch record {sorted(row)}; pass a metric_fn that computes it")
+        return float(row[key])
+
+    def _better(self, value: float, best: float) -> bool:
+        if math.isnan(value):
+            return False
+        return value < best if self.config.monitor.endswith("loss") else value > best
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, model: nn.Module, train: tuple, val: tuple | None = None, *, resume: bool = False,
+            stop_after_epoch: int | None = None) -> TrainResult:
+        """Train ``model`` on ``train = (x, y)`` and monitor ``val = (x, y)``.
+
+        Args:
+            resume: continue from ``checkpoint_path`` if it exists (exact on CPU).
+            stop_after_epoch: end the run after this epoch as if interrupted
+                (the checkpoint stays; used to test resuming).
+        """
+        c = self.config
+        device = select_device(c.device)
+        seed_all(c.seed)
+        x_train, y_train = _as_tensors(*train)
+        has_val = val is not None and len(val[1]) > 0
+        if not has_val and (c.epoch_policy == "best_on_validation" or c.monitor != "train_loss"):
+            raise ValueError("no validation data: use epoch_policy='last' and monitor='train_loss'")
+        x_val, y_val = _as_tensors(*val) if has_val else (None, None)
+        resident = device.type == "cuda" and x_train.element_size() * x_train.nelement() < c.gpu_resident_max_bytes
+        if resident:
+            x_train, y_train = x_train.to(device), y_train.to(device)
+        model = model.to(device)
+        optimizer = self._optimizer(model)
+        scheduler = self._scheduler(optimizer)
+        use_scaler = device.type == "cuda" and c.amp and not torch.cuda.is_bf16_supported()
+        scaler = torch.amp.GradScaler("cuda", enabled=use_scaler)
+        weight = None
+        if c.class_weighted_loss:
+            counts = torch.bincount(y_train.cpu(), minlength=int(y_train.max()) + 1).float()
+            weight = (counts.sum() / (len(counts) * counts.clamp(min=1))).to(device)
+        loss_fn = nn.CrossEntropyLoss(weight=weight, label_smoothing=c.label_smoothing)
+
+        history: list[dict] = []
+        best = math.inf if c.monitor.endswith("loss") else -math.inf
+        best_epoch, best_state, bad_epochs, start_epoch = 0, None, 0, 1
+        if resume and self.checkpoint_path and self.checkpoint_path.exists():
+            ckpt = torch.load(self.checkpoint_path, map_location=device, weights_only=False)
+            model.load_state_dict(ckpt["model"])
+            optimizer.load_state_dict(ckpt["optimizer"])
+            if scheduler is not None and ckpt.get("scheduler"):
+                scheduler.load_state_dict(ckpt["scheduler"])
+            scaler.load_state_dict(ckpt["scaler"])
+            history, best, best_epoch, bad_epochs = ckpt["history"], ckpt["best"], ckpt["best_epoch"], ckpt["bad_epochs"]
+            best_state = ckpt["best_state"]
+            start_epoch = ckpt["epoch"] + 1
+            _set_rng_state(ckpt["rng"])
+
+        bar = None
+        if c.progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=c.epochs, initial=start_epoch - 1, desc=type(model).__name__, leave=False)
+        n = x_train.shape[0]
+        stopped_early = False
+        started = time.perf_counter()
+        seen = 0
+        for epoch in range(start_epoch, c.epochs + 1):
+            model.train()
+            order = torch.randperm(n, generator=torch.Generator().manual_seed(c.seed * 100003 + epoch))
+            total, count = 0.0, 0
+            for start in range(0, n, c.batch_size):
+                idx = order[start:start + c.batch_size]
+                if len(idx) < 2 and n > 1:  # a batch of one breaks BatchNorm; its sample joins next epoch
+                    continue
+                xb = x_train[idx.to(x_train.device)].to(device, non_blocking=True)
+                yb = y_train[idx.to(y_train.device)].to(device, non_blocking=True)
+                optimizer.zero_grad(set_to_none=True)
+                with _autocast(device, c.amp):
+                    loss = loss_fn(model(xb).float(), yb)
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"non-finite training loss at epoch {epoch}; lower the learning rate "
+                                             f"(lr={c.lr}) or check the features")
+                scaler.scale(loss).backward()
+                if c.grad_clip:
+                    scaler.unscale_(optimizer)
+                    nn.utils.clip_grad_norm_(model.parameters(), c.grad_clip)
+                scaler.step(optimizer)
+                scaler.update()
+                total += float(loss.detach()) * len(idx)
+                count += len(idx)
+            seen += count
+            row = {"epoch": epoch, "train_loss": total / max(count, 1), "lr": optimizer.param_groups[0]["lr"]}
+            if has_val:
+                logits = predict_logits(model, x_val, max(c.batch_size, 64), device, c.amp)
+                row["val_loss"] = float(loss_fn(torch.as_tensor(logits, device=device), y_val.to(device)))
+                y_pred = logits.argmax(1)
+                row["val_pred"] = y_pred.tolist()
+                if self.metric_fn is not None:
+                    metrics = self.metric_fn(y_val.numpy(), y_pred)
+                    row.update({f"val_{k}": float(v) for k, v in metrics.items() if np.isscalar(v)})
+            history.append(row)
+            if scheduler is not None:
+                scheduler.step(row.get("val_loss", row["train_loss"])) if c.scheduler == "plateau" else scheduler.step()
+            value = self._monitor_value(row)
+            if self._better(value, best):
+                best, best_epoch, bad_epochs = value, epoch, 0
+                best_state = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})
+            else:
+                bad_epochs += 1
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix({k: round(v, 4) for k, v in row.items() if k in ("train_loss", "val_loss", "val_UA")})
+            if self.checkpoint_path is not None:
+                self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.checkpoint_path.with_suffix(".tmp")
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                            "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                            "scaler": scaler.state_dict(), "history": history, "best": best,
+                            "best_epoch": best_epoch, "best_state": best_state, "bad_epochs": bad_epochs,
+                            "epoch": epoch, "rng": _rng_state(), "config": asdict(c)}, tmp)
+                tmp.replace(self.checkpoint_path)
+            if c.patience is not None and bad_epochs >= c.patience:
+                stopped_early = True
+                break
+            if stop_after_epoch is not None and epoch >= stop_after_epoch:
+                break
+        if bar is not None:
+            bar.close()
+        seconds = time.perf_counter() - started
+        last_epoch = history[-1]["epoch"] if history else 0
+        if c.epoch_policy == "best_on_validation" and best_state is not None:
+            model.load_state_dict(best_state)
+            reported = best_epoch
+        else:
+            reported = last_epoch
+        return TrainResult(model=model, history=history, best_epoch=best_epoch, reported_epoch=reported,
+                           epoch_policy=c.epoch_policy, stopped_early=stopped_early, device=describe_device(device),
+                           config=asdict(c), seconds=seconds, samples_per_second=seen / seconds if seconds else 0.0)
