@@ -117,3 +117,12 @@ def test_emobox_folds_on_ravdess_standin():
     assert set(table["subset"]) == {"train", "val", "test"}
     for split in splits:
         assert len({records[i].speaker for i in split.val}) == 2  # 10 % of 20 training actors
+
+
+def test_every_corpus_default_protocol_exists():
+    from serlib.data.records import CORPORA
+    from serlib.data import corpora  # noqa: F401  (fills the registry)
+
+    for name, spec in CORPORA.items():
+        assert spec.default_protocol in PROTOCOLS, (name, spec.default_protocol)
+        assert PROTOCOLS[spec.default_protocol].speaker_independent, name

@@ -126,10 +126,11 @@ def normalise(x: np.ndarray, records: Sequence[Record], train_idx: np.ndarray, h
     if how == "none":
         return x
     if how == "per_speaker":
-        from ..features.preprocessing import normalize_per_speaker
+        from ..features.preprocessing import session_normalize
 
         speakers = np.array([r.speaker for r in records])
-        return np.asarray(normalize_per_speaker(x, speakers), dtype=np.float32)
+        flat = x.reshape(x.shape[0], -1, x.shape[-1])  # statistics per (channel, band)
+        return np.asarray(session_normalize(flat, speakers), dtype=np.float32).reshape(x.shape)
     if how != "train_standardizer":
         raise ValueError(f"unknown normalisation {how!r}")
     axes = tuple(i for i in range(x.ndim) if i not in (x.ndim - 2,))  # keep the band axis
