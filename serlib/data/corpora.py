@@ -537,3 +537,5 @@ def emovo(root: Path):
         corpus_label, unified = EMOVO_EMOTIONS[code]
         yield Record(str(path), "emovo", speaker, GENDER_LETTERS[speaker[0].upper()], corpus_label, unified,
                      {"emotion_code": code, "sentence": sentence})
+
+from . import synthetic  # noqa: E402,F401  (registers the "synthetic" corpus)
