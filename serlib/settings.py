@@ -45,9 +45,12 @@ def standin_root(corpus: str) -> Path | None:
     ``$SERLIB_STANDIN`` points at the folder holding ``ravdess-2.4s`` and
     ``emodb-2s``; by default the ``shared/data`` folder beside the checkout, or a
     ``.standin`` copy inside it (the one carried to the GPU machine).
+    ``SERLIB_NO_STANDIN=1`` hides them (used when refreshing committed notebook outputs).
     """
     names = {"ravdess": "ravdess-2.4s", "emodb": "emodb-2s"}
-    if corpus not in names:
+    # Stored notebook outputs and committed figures must not carry stand-in audio or
+    # pictures of it: `make notebooks-refresh` hides the stand-ins with this switch.
+    if os.environ.get("SERLIB_NO_STANDIN") or corpus not in names:
         return None
     candidates = []
     if os.environ.get("SERLIB_STANDIN"):
