@@ -41,7 +41,7 @@ COLUMNS = [
     "corpus", "protocol", "speaker_independent", "folds", "seeds", "mode", "device", "epoch_policy",
     "revision", "date", "config_hash", "notes",
 ]
-REQUIRED = ["paper", "table", "row", "metric", "ours", "corpus", "protocol", "mode", "device", "revision", "date"]
+REQUIRED = ["paper", "table", "row", "metric", "corpus", "protocol", "mode", "device", "revision", "date"]
 
 
 class ResultsError(ValueError):
@@ -122,6 +122,8 @@ def write_results(rows: list[dict], paper: str, table: str, mode: str = "full", 
         missing = [c for c in REQUIRED if row.get(c) in (None, "")]
         if missing:
             raise ResultsError(f"results row {i} for {paper}/{table} lacks {missing}: {row}")
+        if row.get("ours") in (None, "") and not row.get("notes"):
+            raise ResultsError(f"results row {i} for {paper}/{table} has no value and no note saying why: {row}")
         unknown = set(row) - set(COLUMNS)
         if unknown:
             raise ResultsError(f"results row {i} for {paper}/{table} has unknown columns {sorted(unknown)}")

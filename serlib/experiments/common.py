@@ -139,6 +139,49 @@ def normalise(x: np.ndarray, records: Sequence[Record], train_idx: np.ndarray, h
     return ((x - mean) / std).astype(np.float32)
 
 
+def with_augmented_copies(records: Sequence[Record], train_idx: np.ndarray, x_all: np.ndarray, y: np.ndarray,
+                          spec: RunSpec, seed: int):
+    """Append augmented copies of the TRAINING items (a named policy of :mod:`serlib.augment`).
+
+    Returns the extended features, the extended training indices, labels and
+    records (copies carry their source record, so per-speaker normalisation
+    groups them with their speaker). Validation and test items are never
+    augmented, and babble noise comes from other training speakers only. The
+    copies' features are cached per (policy, seed, training-speaker set).
+    """
+    from ..augment import POLICIES, augment_training_set
+    from ..features.cache import FeatureCache
+    from ..features.logmel import LOGMEL_CONFIGS, load_for_config, logmel_librosa
+
+    config = LOGMEL_CONFIGS[spec.front_end]
+    policy = POLICIES[spec.augment]
+    train_speakers = sorted({records[i].speaker for i in train_idx})
+    cache = FeatureCache(f"aug-{spec.front_end}", {"policy": spec.augment, "seed": seed, "train": train_speakers,
+                                                   "front_end": asdict(config)})
+    copies = {int(i): cache.get(records[i].path) for i in train_idx}
+    if any(v is None for v in copies.values()):
+        signals = [load_for_config(records[i].path, config) if i in copies else None for i in range(len(records))]
+        augmented = augment_training_set(signals, records, np.asarray(train_idx), spec.augment, seed=seed,
+                                         sr=config.sample_rate)
+        per_source: dict[int, list] = {}
+        for signal, source, transform in zip(augmented.signals, augmented.source_index, augmented.transform):
+            if transform != "original":
+                per_source.setdefault(int(source), []).append(logmel_librosa(signal, config))
+        for source, feats in per_source.items():
+            copies[source] = np.asarray(feats, dtype=np.float32)
+            cache.put(records[source].path, copies[source])
+    extra_x, extra_src = [], []
+    for i in train_idx:
+        block = copies[int(i)]
+        extra_x.append(block.reshape((block.shape[0],) + x_all.shape[1:]))
+        extra_src += [int(i)] * block.shape[0]
+    extra_x = np.concatenate(extra_x) if extra_x else np.zeros((0,) + x_all.shape[1:], np.float32)
+    assert len(extra_src) == (policy.factor - 1) * len(train_idx)
+    x = np.concatenate([x_all, extra_x]).astype(np.float32)
+    new_idx = np.concatenate([np.asarray(train_idx), len(records) + np.arange(len(extra_src))])
+    return x, new_idx, np.concatenate([y, y[extra_src]]), list(records) + [records[i] for i in extra_src]
+
+
 def run_spec(spec: RunSpec, progress: bool = False, keep_models: bool = False) -> RunOutcome:
     """Train and evaluate ``spec`` over its folds and seeds."""
     from ..evaluate import aggregate_metrics, evaluate_predictions
@@ -164,12 +207,12 @@ def run_spec(spec: RunSpec, progress: bool = False, keep_models: bool = False) -
         if spec.max_folds:
             splits = splits[: spec.max_folds]
         for split in splits:
-            x = normalise(x_all, records, split.train, spec.normalization)
-            train_x, train_y = x[split.train], y[split.train]
             if spec.augment:
-                from ..augment import augment_features_for_training
-
-                train_x, train_y = augment_features_for_training(records, split.train, spec, train_x, train_y, seed)
+                x, train_idx, y_fold, fold_records = with_augmented_copies(records, split.train, x_all, y, spec, seed)
+            else:
+                x, train_idx, y_fold, fold_records = x_all, split.train, y, records
+            x = normalise(x, fold_records, train_idx, spec.normalization)
+            train_x, train_y = x[train_idx], y_fold[train_idx]
             config = TrainConfig(**{"seed": seed, "device": spec.device, "progress": progress, **spec.train})
             if len(split.val) == 0:
                 config = replace(config, epoch_policy="last", monitor="train_loss", patience=None)
@@ -193,7 +236,9 @@ def run_spec(spec: RunSpec, progress: bool = False, keep_models: bool = False) -
                    "epochs_run": len(result.history), "history": result.history, "seconds": result.seconds,
                    "samples_per_second": result.samples_per_second, "test_idx": split.test.tolist(),
                    "y_true": y[split.test].tolist(), "y_pred": y_pred.tolist(),
-                   "test_speakers": list(split.test_speakers)}
+                   "test_speakers": list(split.test_speakers),
+                   "test_item_speakers": [records[i].speaker for i in split.test],
+                   "y_val": y[split.val].tolist()}
             if keep_models:
                 run["model"] = result.model
             runs.append(run)

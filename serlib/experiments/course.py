@@ -29,7 +29,7 @@ def leakage_specs(corpus: str, mode: str) -> list[RunSpec]:
                        subset_per_speaker=None if corpus == "synthetic" else 24)
     else:
         base = RunSpec(corpus=corpus, protocol=dependent, model="small_cnn", model_config={"width": 16},
-                       train={"epochs": 40, "batch_size": 32, "lr": 1e-3, "patience": 8}, seeds=(0, 1))
+                       train={"epochs": 25, "batch_size": 32, "lr": 1e-3, "patience": 6}, seeds=(0,))
     return [base, replace(base, protocol=independent)]
 
 
