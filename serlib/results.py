@@ -148,7 +148,13 @@ def read_results(path_or_paper, table: str | None = None, mode: str = "full", ro
     if not path.exists():
         raise FileNotFoundError(f"{path}: no results file; run the reproduction that writes it "
                                 f"(see `serlib reproduce --help`)")
-    frame = pd.read_csv(path, dtype={"revision": str, "seeds": str, "folds": str, "notes": str})
+    text_columns = ["paper", "table", "row", "metric", "corpus", "protocol", "seeds", "folds", "mode", "device",
+                    "epoch_policy", "revision", "date", "config_hash", "notes"]
+    # keep_default_na=False: a protocol of "n/a" is text, not a missing value; only empty cells are NaN.
+    frame = pd.read_csv(path, dtype={c: str for c in text_columns}, keep_default_na=False, na_values=[""])
+    for column in text_columns:
+        if column in frame.columns:
+            frame[column] = frame[column].fillna("")
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise ResultsError(f"{path}: not a serlib results file, columns {missing} missing")

@@ -76,11 +76,11 @@ def profile(mode: str, device: str = "auto") -> dict:
                 "subset_per_speaker": None, "augment": "fla_ser_x4", "fig10_sizes": (1, 10, 100, 250, 500, 1000),
                 "latency_repeats": 20, "note": "full: paper-size models, 50 epochs, x4 augmentation"}
     return {"name": "full-cpu", "corpora": ("emodb",), "model": {"width": 0.25}, "fla_ser_extra": {"transformer_layers": 1},
-            "epochs": 20, "patience": 5, "batch_size": 32, "lr": 1e-3, "paper_seeds": (0, 1, 2),
+            "epochs": 15, "patience": 4, "batch_size": 32, "lr": 1e-3, "paper_seeds": (0, 1, 2),
             "course_max_folds": None, "subset_per_speaker": None, "augment": None,
             "fig10_sizes": (1, 10, 50, 100, 200), "latency_repeats": 5,
-            "note": "REDUCED CPU run (no GPU lent): models at width x0.25 with 1 Transformer layer, 20 epochs "
-                    "(patience 5), 3 seeds for the paper protocol, no augmentation; complexity at paper size"}
+            "note": "REDUCED CPU run (no GPU lent): models at width x0.25 with 1 Transformer layer, 15 epochs "
+                    "(patience 4), 3 seeds for the paper protocol, no augmentation; complexity at paper size"}
 
 
 def _complexity_size(model: str, mode: str) -> dict:
