@@ -75,12 +75,12 @@ def profile(mode: str, device: str = "auto") -> dict:
                 "batch_size": 32, "lr": 1e-4, "paper_seeds": (0, 1, 2, 3, 4), "course_max_folds": None,
                 "subset_per_speaker": None, "augment": "fla_ser_x4", "fig10_sizes": (1, 10, 100, 250, 500, 1000),
                 "latency_repeats": 20, "note": "full: paper-size models, 50 epochs, x4 augmentation"}
-    return {"name": "full-cpu", "corpora": ("emodb",), "model": {"width": 0.25}, "fla_ser_extra": {"transformer_layers": 1},
-            "epochs": 15, "patience": 4, "batch_size": 32, "lr": 1e-3, "paper_seeds": (0, 1, 2),
+    return {"name": "full-cpu", "corpora": ("emodb",), "model": {"width": 0.125}, "fla_ser_extra": {"transformer_layers": 1},
+            "epochs": 12, "patience": 3, "batch_size": 32, "lr": 1e-3, "paper_seeds": (0, 1, 2),
             "course_max_folds": None, "subset_per_speaker": None, "augment": None,
             "fig10_sizes": (1, 10, 50, 100, 200), "latency_repeats": 5,
-            "note": "REDUCED CPU run (no GPU lent): models at width x0.25 with 1 Transformer layer, 15 epochs "
-                    "(patience 4), 3 seeds for the paper protocol, no augmentation; complexity at paper size"}
+            "note": "REDUCED CPU run (no GPU lent): models at width x0.125 with 1 Transformer layer, at most 12 "
+                    "epochs (patience 3), 3 seeds for the paper protocol, no augmentation; complexity at paper size"}
 
 
 def _complexity_size(model: str, mode: str) -> dict:
@@ -110,8 +110,17 @@ def _spec(prof: dict, corpus: str, protocol: str, model: str, model_config: dict
 
 @lru_cache(maxsize=64)
 def _cached_run(spec_key: tuple):
+    import time
+
     spec = RunSpec(**dict(spec_key[0]), model_config=dict(spec_key[1]), train=dict(spec_key[2]))
-    return run_spec(spec, progress=False, keep_models=True)
+    variant = ",".join(k for k, v in spec.model_config.items() if v is True) or "-"
+    print(f"    training {spec.model} [{variant}] on {spec.corpus} / {spec.protocol}, seeds {spec.seeds} ...",
+          flush=True)
+    started = time.perf_counter()
+    outcome = run_spec(spec, progress=False, keep_models=True)
+    print(f"      {len(outcome.runs)} runs in {time.perf_counter() - started:.0f} s: "
+          f"WA {outcome.summary['WA']['mean']:.3f}, UA {outcome.summary['UA']['mean']:.3f}", flush=True)
+    return outcome
 
 
 def train_and_evaluate(spec: RunSpec):
