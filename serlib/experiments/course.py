@@ -28,8 +28,8 @@ def leakage_specs(corpus: str, mode: str, root=None) -> list[RunSpec]:
                        train={"epochs": 6, "batch_size": 32, "lr": 2e-3, "patience": 3}, seeds=(0,), max_folds=2,
                        subset_per_speaker=32 if corpus == "synthetic" else 24)
     else:
-        base = RunSpec(corpus=corpus, protocol=dependent, model="small_cnn", model_config={"width": 16},
-                       train={"epochs": 25, "batch_size": 32, "lr": 1e-3, "patience": 6}, seeds=(0,))
+        base = RunSpec(corpus=corpus, protocol=dependent, model="small_cnn", model_config={"width": 8},
+                       train={"epochs": 15, "batch_size": 32, "lr": 2e-3, "patience": 4}, seeds=(0,))
     base = replace(base, root=str(root) if root else None)
     return [base, replace(base, protocol=independent)]
 
