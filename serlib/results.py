@@ -29,6 +29,7 @@ notes          free text: reduced runs, stand-in caveats, unavailable corpora
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import subprocess
 from dataclasses import dataclass
@@ -48,8 +49,13 @@ class ResultsError(ValueError):
     pass
 
 
+@functools.lru_cache(maxsize=None)
 def git_revision(short: bool = True) -> str:
-    """The checkout's revision, ``+dirty`` when it has uncommitted changes; ``unknown`` outside git."""
+    """The checkout's revision, ``+dirty`` when it has uncommitted changes; ``unknown`` outside git.
+
+    Read once per process: a long run records the revision of the code it started
+    with, even if commits land while it runs.
+    """
     try:
         args = ["git", "rev-parse", "--short", "HEAD"] if short else ["git", "rev-parse", "HEAD"]
         rev = subprocess.run(args, cwd=settings.REPO_ROOT, capture_output=True, text=True, timeout=10)
