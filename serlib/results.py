@@ -45,6 +45,10 @@ COLUMNS = [
 REQUIRED = ["paper", "table", "row", "metric", "corpus", "protocol", "mode", "device", "revision", "date"]
 
 
+#: What the ``+dirty`` mark of a revision looks at.
+CODE_PATHS = ("serlib", "benchmarks", "data", "pyproject.toml", "requirements")
+
+
 class ResultsError(ValueError):
     pass
 
@@ -65,8 +69,10 @@ def git_revision(short: bool = True) -> str:
         return "unknown"
     value = rev.stdout.strip()
     try:
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=settings.REPO_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        # Only changes to code and inputs make a number irreproducible from the revision;
+        # edited results, notebooks or figures do not.
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *CODE_PATHS],
+                               cwd=settings.REPO_ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         dirty = ""
     return value + ("+dirty" if dirty else "")
