@@ -46,7 +46,7 @@ REQUIRED = ["paper", "table", "row", "metric", "corpus", "protocol", "mode", "de
 
 
 #: What the ``+dirty`` mark of a revision looks at.
-CODE_PATHS = ("serlib", "benchmarks", "data", "pyproject.toml", "requirements")
+CODE_PATHS = ("serlib", "benchmarks", ":(exclude)benchmarks/results", "data", "pyproject.toml", "requirements")
 
 
 class ResultsError(ValueError):
