@@ -61,9 +61,11 @@ def cmd_splits(args) -> int:
     splits = make_splits(records, args.protocol, seed=args.seed, k=args.k)
     for split in splits:
         d = split.describe(records)
-        print(f"{d['fold']:<14} train {d['n_train']:5d}  val {d['n_val']:4d}  test {d['n_test']:4d}  "
-              f"test speakers {','.join(d['test_speakers']) or '(all: speaker-dependent)' if not split.speaker_independent else ','.join(d['test_speakers'])}"
-              f"  val speakers {','.join(d['val_speakers']) if split.speaker_independent else '-'}")
+        if split.speaker_independent:
+            who = f"test speakers {','.join(d['test_speakers'])}  val speakers {','.join(d['val_speakers'])}"
+        else:
+            who = "every speaker in train and test (speaker-dependent)"
+        print(f"{d['fold']:<14} train {d['n_train']:5d}  val {d['n_val']:4d}  test {d['n_test']:4d}  {who}")
     print(f"{len(splits)} fold(s), protocol {args.protocol}, "
           f"{'speaker-INDEPENDENT' if splits[0].speaker_independent else 'SPEAKER-DEPENDENT'}, seed {args.seed}")
     if args.out:

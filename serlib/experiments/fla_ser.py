@@ -503,6 +503,8 @@ def figure_fig10(frame, ctx: TableContext):
 
 
 def _estimate(per_mode: dict):
+    """Seconds per mode; full-mode values were measured with the full-cpu profile on 2 CPU cores (tables
+    run after Table 3 reuse its trained models within one process)."""
     return lambda mode: per_mode.get(mode, 600.0)
 
 
@@ -515,13 +517,13 @@ def _config(table: str):
 
 TABLES = {
     "table3": TableSpec(PAPER, "table3", "Ablation (WA): Bi-LSTM -> +FCN -> +DMP -> +hierarchical attention",
-                        run_table3, _config("table3"), _estimate({"quick": 60, "full": 3600}), figure_table3,
+                        run_table3, _config("table3"), _estimate({"quick": 60, "full": 1700}), figure_table3,
                         corpora=("emodb", "ravdess", "synthetic")),
     "table6": TableSpec(PAPER, "table6", "WA, latency, parameters and FLOPs of LSTM, pure FCN, 3D-VGG, FLA-SER",
-                        run_table6, _config("table6"), _estimate({"quick": 60, "full": 2400}),
+                        run_table6, _config("table6"), _estimate({"quick": 60, "full": 1000}),
                         corpora=("emodb", "ravdess", "synthetic")),
     "table5_snr": TableSpec(PAPER, "table5_snr", "Accuracy at clean, 10 dB and 0 dB SNR (white and babble noise)",
-                            run_table5_snr, _config("table5_snr"), _estimate({"quick": 40, "full": 900}),
+                            run_table5_snr, _config("table5_snr"), _estimate({"quick": 40, "full": 60}),
                             corpora=("emodb", "ravdess", "synthetic")),
     "table4": TableSpec(PAPER, "table4", "Other languages (CMU-MOSI, SEMAINE, EMOVO): unavailable here",
                         run_table4, _config("table4"), _estimate({"quick": 1, "full": 1})),
@@ -529,10 +531,10 @@ TABLES = {
                         run_table7, _config("table7"), _estimate({"quick": 5, "full": 60}),
                         corpora=("emodb", "ravdess", "synthetic")),
     "fig7": TableSpec(PAPER, "fig7", "Precision per epoch for anger and happy, four models",
-                      run_fig7, _config("fig7"), _estimate({"quick": 30, "full": 600}), figure_fig7,
+                      run_fig7, _config("fig7"), _estimate({"quick": 30, "full": 5}), figure_fig7,
                       corpora=("emodb", "ravdess", "synthetic")),
     "fig9": TableSpec(PAPER, "fig9", "Per-speaker accuracy with the speaker held out, four models",
-                      run_fig9, _config("fig9"), _estimate({"quick": 30, "full": 1200}), figure_fig9,
+                      run_fig9, _config("fig9"), _estimate({"quick": 30, "full": 5}), figure_fig9,
                       corpora=("emodb", "ravdess", "synthetic")),
     "fig10": TableSpec(PAPER, "fig10", "Recognition time versus number of samples",
                        run_fig10, _config("fig10"), _estimate({"quick": 10, "full": 300}), figure_fig10),
