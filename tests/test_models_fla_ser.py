@@ -12,7 +12,7 @@ from scipy.signal import correlate2d
 from torch import nn
 from torch.nn import functional as F
 
-from serlib.models import build_model, count_parameters
+from serlib.models import build_model, parameter_count
 from serlib.models.baselines import BASELINE_TINY_CONFIGS, TINY_CONFIGS, stack_time_chunks
 from serlib.models.fla_ser import (DEFAULT_FRAMES, DEFAULT_N_MELS, FLA_SER_ABLATION, FLASER, PAPER_TABLE6,
                                    TINY_CONFIG, ablation_config, convolution_layer, forget_gate,
@@ -175,7 +175,7 @@ def test_paper_size_models_forward_shapes(name):
 def test_default_sizes_near_paper_table6_parameter_counts(name):
     # The paper gives no layer counts for these; our defaults were chosen to land within 15 % of Table 6.
     # (pure_fcn is FLA-SER's own backbone and is not sized to the table.)
-    measured = count_parameters(build_model(name, 8)) / 1e6
+    measured = parameter_count(build_model(name, 8)) / 1e6
     assert measured == pytest.approx(PAPER_TABLE6[name]["params_M"], rel=0.15)
 
 
@@ -190,10 +190,10 @@ def test_models_reject_wrong_input(name):
 
 @pytest.mark.parametrize("config", [{}, TINY_CONFIG], ids=["paper", "tiny"])
 def test_ablation_parameter_counts_increase_in_table3_order(config):
-    counts = [count_parameters(build_model("fla_ser_ablation", N_CLASSES, variant=row, **config))
+    counts = [parameter_count(build_model("fla_ser_ablation", N_CLASSES, variant=row, **config))
               for row in FLA_SER_ABLATION]
     assert counts == sorted(counts) and len(set(counts)) == len(counts)
-    assert counts[-1] == count_parameters(build_model("fla_ser", N_CLASSES, **config))
+    assert counts[-1] == parameter_count(build_model("fla_ser", N_CLASSES, **config))
 
 
 def test_ablation_aliases_and_errors():

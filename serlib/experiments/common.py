@@ -133,10 +133,11 @@ def normalise(x: np.ndarray, records: Sequence[Record], train_idx: np.ndarray, h
         return np.asarray(session_normalize(flat, speakers), dtype=np.float32).reshape(x.shape)
     if how != "train_standardizer":
         raise ValueError(f"unknown normalisation {how!r}")
-    axes = tuple(i for i in range(x.ndim) if i not in (x.ndim - 2,))  # keep the band axis
-    mean = x[train_idx].mean(axis=axes, keepdims=True)
-    std = x[train_idx].std(axis=axes, keepdims=True) + 1e-6
-    return ((x - mean) / std).astype(np.float32)
+    from ..features.logmel import apply_standardizer, fit_standardizer
+
+    flat = x.reshape(x.shape[0], -1, x.shape[-1])  # bands of every channel
+    mean, std = fit_standardizer(flat[train_idx])
+    return np.asarray(apply_standardizer(flat, mean, std), dtype=np.float32).reshape(x.shape)
 
 
 def with_augmented_copies(records: Sequence[Record], train_idx: np.ndarray, x_all: np.ndarray, y: np.ndarray,

@@ -28,14 +28,12 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 
-from .registry import count_parameters
-
 aten = torch.ops.aten
 
 
 def parameter_count(model: nn.Module, trainable_only: bool = False) -> int:
     """Number of parameters (all of them by default, as papers report; ``trainable_only`` for the trainable ones)."""
-    return count_parameters(model, trainable_only=trainable_only)
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
 def _is_shape(value) -> bool:

@@ -49,6 +49,3 @@ def build_model(name: str, n_classes: int, **config):
         raise KeyError(f"unknown model {name!r}; registered: {', '.join(sorted(MODELS))}")
     return MODELS[name](n_classes=n_classes, **config)
 
-
-def count_parameters(model, trainable_only: bool = True) -> int:
-    return sum(p.numel() for p in model.parameters() if (p.requires_grad or not trainable_only))
