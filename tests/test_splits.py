@@ -126,3 +126,39 @@ def test_every_corpus_default_protocol_exists():
     for name, spec in CORPORA.items():
         assert spec.default_protocol in PROTOCOLS, (name, spec.default_protocol)
         assert PROTOCOLS[spec.default_protocol].speaker_independent, name
+
+
+# ----------------------------------------------------------------------------- hidden structure: gender order
+def _gendered(n_female: int, n_male: int, per_speaker: int = 3) -> list[Record]:
+    records = []
+    for s in range(n_female + n_male):
+        gender = "female" if s < n_female else "male"
+        for u in range(per_speaker):
+            records.append(Record(f"/x/{s + 1:02d}_{u:03d}.wav", "toy", f"{s + 1:02d}", gender,
+                                  LABELS[u % len(LABELS)], LABELS[u % len(LABELS)]))
+    return records
+
+
+@hsettings(max_examples=20, deadline=None)
+@given(n_female=st.integers(2, 8), n_male=st.integers(2, 8))
+def test_si_80_10_10_test_speakers_alternate_gender_across_seeds(n_female, n_male):
+    """The gender interleave once always started with the female list: every test speaker was female."""
+    records = _gendered(n_female, n_male)
+    gender = {r.speaker: r.gender for r in records}
+    test_genders, val_genders = set(), set()
+    for seed in range(4):
+        (split,) = make_splits(records, "si_80_10_10", seed=seed)
+        test_genders |= {gender[s] for s in split.test_speakers}
+        val_genders |= {gender[records[i].speaker] for i in split.val}
+    assert test_genders == {"female", "male"}
+    assert val_genders == {"female", "male"}
+
+
+def test_loso_validation_speakers_cover_both_genders_across_folds_and_seeds():
+    records = _gendered(5, 5)
+    gender = {r.speaker: r.gender for r in records}
+    val_genders = set()
+    for seed in range(3):
+        for split in make_splits(records, "loso", seed=seed):
+            val_genders |= {gender[records[i].speaker] for i in split.val}
+    assert val_genders == {"female", "male"}

@@ -96,3 +96,17 @@ def test_clear_errors(fold):
         with pytest.raises(RuntimeError, match="CUDA is not available"):
             select_device("cuda")
     assert select_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def test_min_epochs_holds_early_stopping_back(fold):
+    """Patience 1 with a strict monitor would stop at once on a plateau; min_epochs keeps training going."""
+    trainer, model, train, val = fit(fold, epochs=5, patience=1, min_epochs=5, monitor="val_loss", lr=0.0)
+    result = trainer.fit(model, train, val)  # lr 0: a perfect plateau, nothing ever improves
+    assert len(result.history) == 5
+    trainer, model, train, val = fit(fold, epochs=5, patience=1, min_epochs=0, monitor="val_loss", lr=0.0)
+    assert len(trainer.fit(model, train, val).history) == 2
+
+
+def test_min_epochs_out_of_range_is_refused():
+    with pytest.raises(ValueError, match="min_epochs"):
+        TrainConfig(epochs=3, min_epochs=4)

@@ -120,8 +120,15 @@ def _speakers(records: Sequence[Record]) -> list[str]:
     return sorted({r.speaker for r in records})
 
 
-def _gender_interleaved(speakers: list[str], records: Sequence[Record], rng: np.random.Generator) -> list[str]:
-    """Shuffle speakers, then interleave genders so folds and validation sets stay mixed."""
+def _gender_interleaved(speakers: list[str], records: Sequence[Record], rng: np.random.Generator,
+                        start: int | None = None) -> list[str]:
+    """Shuffle speakers, then interleave genders so folds and validation sets stay mixed.
+
+    Which gender comes first ROTATES: ``start`` picks it (``start % n_genders``
+    in sorted gender order), else the seeded ``rng`` draws it. A fixed order
+    (always the female list first) made every ``si_80_10_10`` test speaker
+    female and every validation speaker male, a hidden structure of the split.
+    """
     gender = {r.speaker: r.gender for r in records}
     groups: dict[str, list[str]] = {}
     for spk in speakers:
@@ -130,6 +137,8 @@ def _gender_interleaved(speakers: list[str], records: Sequence[Record], rng: np.
         rng.shuffle(g)
     order: list[str] = []
     lists = [groups[k] for k in sorted(groups)]
+    first = int(rng.integers(len(lists))) if start is None else int(start) % len(lists)
+    lists = lists[first:] + lists[:first]
     while any(lists):
         for lst in lists:
             if lst:
@@ -237,7 +246,8 @@ def make_splits(records: Sequence[Record], protocol: str, seed: int = 0, *, k: i
     elif protocol == "si_80_10_10":
         if len(speakers) < 3:
             raise ValueError("si_80_10_10 needs at least three speakers")
-        order = _gender_interleaved(speakers, records, rng)
+        # The first gender alternates with the seed, so the test speaker(s) of seeds 0, 1, 2... alternate gender.
+        order = _gender_interleaved(speakers, records, rng, start=seed)
         n_test = max(1, int(round(0.1 * len(order))))
         n_val = max(1, int(round(0.1 * len(order))))
         test, val, train = order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:]

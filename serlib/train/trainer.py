@@ -47,6 +47,9 @@ class TrainConfig:
     momentum: float = 0.9  # sgd only
     dropout_note: str = ""  # documentation only: dropout lives in the model config
     patience: int | None = 10  # epochs without improvement before stopping; None = never stop early
+    # Early stopping may not fire before this epoch: a model sitting on a chance-level plateau in its first
+    # epochs (fla_ser's pure FCN) otherwise stops before it ever starts to learn.
+    min_epochs: int = 0
     monitor: str = "val_loss"  # "val_loss" or "val_<metric>" from metric_fn (e.g. val_UA)
     epoch_policy: str = "best_on_validation"
     amp: bool = True  # mixed precision, used only on CUDA
@@ -66,6 +69,8 @@ class TrainConfig:
             raise ValueError(f"optimizer must be adam, adamw or sgd, got {self.optimizer!r}")
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch_size must be positive")
+        if not 0 <= self.min_epochs <= self.epochs:
+            raise ValueError(f"min_epochs must be in 0..epochs={self.epochs}, got {self.min_epochs}")
 
 
 @dataclass
@@ -295,7 +300,7 @@ class Trainer:
                             "best_epoch": best_epoch, "best_state": best_state, "bad_epochs": bad_epochs,
                             "epoch": epoch, "rng": _rng_state(), "config": asdict(c)}, tmp)
                 tmp.replace(self.checkpoint_path)
-            if c.patience is not None and bad_epochs >= c.patience:
+            if c.patience is not None and bad_epochs >= c.patience and epoch >= c.min_epochs:
                 stopped_early = True
                 break
             if stop_after_epoch is not None and epoch >= stop_after_epoch:
