@@ -1,14 +1,32 @@
 """``serlib reproduce PAPER [TABLE ...]``: the one-command reproduction harness.
 
-Each paper module ``serlib.experiments.<slug>`` exposes ``TABLES``, a dict of
-:class:`TableSpec`. The harness runs the requested tables, writes
-``results/<slug>/<table>.csv`` (with provenance), renders the paper-versus-ours
-Markdown next to it and the figures under ``figures/<slug>/``. A table whose
-results already exist for the same configuration hash AND the same code
-revision is skipped unless ``--force``.
+Each paper module ``serlib.experiments.<slug>`` exposes
 
-Quick mode writes to ``build/quick/`` by default, so CI and course runs never
-touch the committed full-mode results.
+* ``TABLES``: a dict of :class:`TableSpec`, one per reproduced table or figure, and
+* ``UNAVAILABLE``: ``{element: reason}`` for every table or figure of the paper
+  that is not reproduced (a corpus that cannot be obtained, a diagram with no
+  numbers, a literature table), so that nothing is skipped silently
+  (:data:`serlib.experiments.inventory.PAPER_ELEMENTS` lists what each paper contains;
+  a test checks the two together).
+
+The harness first collects the :class:`~serlib.experiments.common.RunSpec` of
+every requested table (``TableSpec.specs``) and runs all their (seed, fold)
+jobs as ONE batch through the executor (in-process, a process pool with
+``--jobs N``, or Ray), so independent runs of all tables share the machine;
+identical runs shared by several tables train once. Finished jobs are kept in a
+job store: ``--resume`` continues an interrupted reproduction from them. Then
+each table builds its rows from those outcomes and the harness writes
+``results/<slug>/<table>.csv`` (with provenance), the paper-versus-ours
+Markdown next to it, the figures under ``figures/<slug>/`` and
+``results/<slug>/provenance.json`` (wall times, samples/s, machine, GPU use).
+
+``--budget-min M`` orders the tables by priority, estimates each from measured
+throughput (:mod:`serlib.experiments.budget`), runs what fits and writes what it
+skipped (``results/<slug>/skipped.csv``).
+
+A table whose results already exist for the same configuration hash AND code
+revision is skipped unless ``--force``. Quick mode writes to ``build/quick/``,
+so CI and course runs never touch the committed full-mode results.
 """
 from __future__ import annotations
 
@@ -34,11 +52,22 @@ class TableContext:
     results_root: Path
     figures_root: Path
     progress: bool = True
+    outcomes: dict = field(default_factory=dict)  # RunSpec.config_hash() -> RunOutcome (prefetched by the harness)
+    run_options: dict = field(default_factory=dict)  # executor options for specs run on demand
 
     def figure_path(self, name: str) -> Path:
         path = self.figures_root / self.paper / f"{name}{'' if self.mode == 'full' else '.quick'}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
+
+    def outcome(self, spec):
+        """The outcome of ``spec``: prefetched by the harness, else run now (and remembered)."""
+        from .common import run_specs
+
+        key = spec.config_hash()
+        if key not in self.outcomes:
+            self.outcomes[key] = run_specs([spec], **self.run_options)[0]
+        return self.outcomes[key]
 
 
 @dataclass
@@ -52,6 +81,13 @@ class TableSpec:
     figure: Callable | None = None  # (frame, ctx) -> list of figure paths
     notes: str = ""
     corpora: tuple = field(default=())
+    specs: Callable[[TableContext], list] | None = None  # the RunSpecs the table trains (prefetched as one batch)
+    priority: int = 50  # lower runs first under a budget
+    element: str = ""  # the paper's table/figure it reproduces ("table5" for "table5_snr"); default: the table id
+
+    @property
+    def paper_element(self) -> str:
+        return self.element or self.table.split("_")[0]
 
 
 def table_config_hash(spec: TableSpec, mode: str, roots: dict, device: str) -> str:
@@ -61,14 +97,19 @@ def table_config_hash(spec: TableSpec, mode: str, roots: dict, device: str) -> s
     return hashlib.sha1(payload.encode()).hexdigest()[:12]
 
 
-def load_tables(paper: str) -> dict[str, TableSpec]:
+def load_paper(paper: str):
     try:
-        module = importlib.import_module(f"serlib.experiments.{paper}")
+        return importlib.import_module(f"serlib.experiments.{paper}")
     except ModuleNotFoundError as exc:
         from .. import PAPERS
 
-        raise KeyError(f"no reproduction module for paper {paper!r} ({exc}); papers: {', '.join(PAPERS)}") from None
-    return module.TABLES
+        if exc.name != f"serlib.experiments.{paper}":
+            raise
+        raise KeyError(f"no reproduction module for paper {paper!r}; papers: {', '.join(PAPERS)}") from None
+
+
+def load_tables(paper: str) -> dict[str, TableSpec]:
+    return load_paper(paper).TABLES
 
 
 def already_done(path: Path, config_hash: str, revision: str) -> bool:
@@ -79,13 +120,40 @@ def already_done(path: Path, config_hash: str, revision: str) -> bool:
     return len(done) > 0
 
 
+def job_store_root(paper: str, mode: str) -> Path:
+    return settings.cache_dir() / "jobs" / paper / mode
+
+
+def _open_store(paper: str, mode: str, resume: bool):
+    """A fresh store per invocation; ``resume`` reopens the latest one of this paper and mode."""
+    from .executor import JobStore
+
+    base = job_store_root(paper, mode)
+    latest = base / "latest.txt"
+    if resume and latest.exists():
+        folder = base / latest.read_text().strip()
+        if folder.is_dir():
+            print(f"resuming from the finished jobs in {folder}", flush=True)
+            return JobStore(folder), folder
+    folder_name = time.strftime("%Y%m%dT%H%M%S") + f"-{git_revision().replace('+', '_')}"
+    folder = base / folder_name
+    folder.mkdir(parents=True, exist_ok=True)
+    latest.write_text(folder_name)
+    return JobStore(folder), folder
+
+
 def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str = "quick", device: str = "auto",
-              force: bool = False, results_root=None, figures_root=None, progress: bool = True) -> int:
+              force: bool = False, results_root=None, figures_root=None, progress: bool = True,
+              executor: str = "inprocess", n_jobs: int = 1, ray_address: str | None = None,
+              threads_per_job: int | None = None, budget_min: float | None = None, resume: bool = False) -> int:
+    from ..provenance import machine_provenance
     from ..report.tables import render_table_markdown
+    from .budget import plan_within_budget, write_skipped
+    from .common import run_specs
 
     mode = settings.mode(mode)
     specs = load_tables(paper)
-    wanted = list(tables) if tables else list(specs)
+    wanted = list(tables) if tables else sorted(specs, key=lambda t: (specs[t].priority, list(specs).index(t)))
     unknown = [t for t in wanted if t not in specs]
     if unknown:
         raise KeyError(f"{paper} has no table(s) {unknown}; available: {', '.join(specs)}")
@@ -94,32 +162,132 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
     figures_root = Path(figures_root) if figures_root else (settings.figures_dir() if mode == "full" else quick_base / "figures")
     roots = roots or {}
     revision = git_revision()
-    total_estimate = sum(specs[t].estimate_s(mode) for t in wanted)
-    print(f"reproduce {paper}: {len(wanted)} table(s) {wanted}, mode {mode}, device {device}, revision {revision}; "
-          f"estimated {total_estimate / 60:.1f} min", flush=True)
-    started_all = time.perf_counter()
-    for i, name in enumerate(wanted, 1):
+    run_options = {"executor": executor, "n_jobs": n_jobs, "ray_address": ray_address,
+                   "threads_per_job": threads_per_job, "progress": progress}
+
+    # 1. which tables need running
+    contexts, todo = {}, []
+    for name in wanted:
         spec = specs[name]
         config_hash = table_config_hash(spec, mode, roots, device)
         path = results_path(paper, name, mode, results_root)
         if not force and already_done(path, config_hash, revision):
-            print(f"[{i}/{len(wanted)}] {name}: skipped, results exist for config {config_hash} at {revision} "
-                  f"(use --force to re-run)", flush=True)
+            print(f"{name}: skipped, results exist for config {config_hash} at {revision} (use --force to re-run)",
+                  flush=True)
             continue
-        print(f"[{i}/{len(wanted)}] {name}: {spec.title} (est. {spec.estimate_s(mode) / 60:.1f} min)", flush=True)
-        ctx = TableContext(paper, name, mode, device, roots, results_root, figures_root, progress)
+        contexts[name] = TableContext(paper, name, mode, device, roots, results_root, figures_root, progress,
+                                      run_options=run_options)
+        todo.append(name)
+
+    # 2. the runs every table needs, estimated; a budget keeps what fits in priority order
+    table_specs = {name: (specs[name].specs(contexts[name]) if specs[name].specs else []) for name in todo}
+    plan = plan_within_budget(paper, mode, device, [(name, specs[name], table_specs[name]) for name in todo],
+                              budget_s=None if budget_min is None else 60.0 * budget_min)
+    print(f"reproduce {paper}: {len(plan.selected)} table(s) {plan.selected}, mode {mode}, device {device}, "
+          f"executor {executor} x{n_jobs}, revision {revision}; estimated {plan.selected_s / 60:.1f} min", flush=True)
+    if plan.skipped:
+        write_skipped(paper, mode, results_root, plan)
+        print(f"  over the budget, not run (written to skipped.csv): {[s['table'] for s in plan.skipped]}")
+
+    # 3. every run of the selected tables as one batch of independent jobs
+    started_all = time.perf_counter()
+    store, store_folder = _open_store(paper, mode, resume)
+    batch = {s.config_hash(): s for name in plan.selected for s in table_specs[name]}
+    outcomes = {}
+    monitor_stats = {}
+    if batch:
+        from .gpu_monitor import GpuMonitor
+
+        print(f"  {len(batch)} distinct run configuration(s); job store {store_folder}", flush=True)
+        with GpuMonitor() as monitor:
+            results = run_specs(list(batch.values()), store=store, **run_options)
+        monitor_stats = monitor.summary()
+        outcomes = dict(zip(batch, results))
+    batch_seconds = time.perf_counter() - started_all
+
+    # 4. rows, files and figures per table
+    table_times = {}
+    for i, name in enumerate(plan.selected, 1):
+        spec, ctx = specs[name], contexts[name]
+        ctx.outcomes.update(outcomes)
+        print(f"[{i}/{len(plan.selected)}] {name}: {spec.title}", flush=True)
         started = time.perf_counter()
         rows = spec.run(ctx)
+        config_hash = table_config_hash(spec, mode, roots, device)
         for row in rows:
             row["config_hash"] = config_hash
             row.setdefault("mode", mode)
-        write_results(rows, paper, name, mode=mode, root=results_root, replace_rows=False)
+        path = write_results(rows, paper, name, mode=mode, root=results_root, replace_rows=False)
         frame = read_results(path)
         markdown = render_table_markdown(frame, f"{paper} {name}: {spec.title}", spec.notes)
-        path.with_suffix(".md").write_text(markdown)
+        _write_text(path.with_suffix(".md"), markdown)
         figures = spec.figure(frame, ctx) if spec.figure else []
-        elapsed = time.perf_counter() - started
-        print(f"    done in {elapsed / 60:.1f} min -> {path}" + "".join(f"\n    figure {f}" for f in figures or []))
+        table_times[name] = time.perf_counter() - started
+        print(f"    done in {table_times[name]:.0f} s -> {path}" + "".join(f"\n    figure {f}" for f in figures or []))
         print(markdown, flush=True)
-    print(f"reproduce {paper}: finished in {(time.perf_counter() - started_all) / 60:.1f} min")
+
+    total = time.perf_counter() - started_all
+    if plan.selected:
+        _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, table_times, total, run_options,
+                          device, monitor_stats, machine_provenance(device if device != "auto" else None))
+    print(f"reproduce {paper}: finished in {total / 60:.1f} min")
     return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, table_times, total, run_options,
+                      device, monitor_stats, machine) -> None:
+    """``results/<paper>/provenance[.quick].json``: what ran where, how long, how fast."""
+    import numpy as np
+
+    from .budget import record_throughput
+
+    runs = [r for o in outcomes.values() for r in o.runs]
+    record_throughput(paper, mode, device, outcomes)
+    info = {"paper": paper, "mode": mode, "revision": git_revision(), "device": device,
+            "executor": run_options["executor"], "n_jobs": run_options["n_jobs"],
+            "tables": plan.selected, "skipped": [s["table"] for s in plan.skipped],
+            "estimated_s": plan.selected_s, "wall_s": total, "training_batch_wall_s": batch_seconds,
+            "table_wall_s": table_times, "jobs": len(runs),
+            "job_seconds_sum": float(sum(r.get("seconds", 0.0) for r in runs)),
+            "samples_per_second_mean": float(np.mean([r["samples_per_second"] for r in runs])) if runs else None,
+            "gpu": monitor_stats, "machine": machine}
+    suffix = "" if mode == "full" else f".{mode}"
+    _write_text(Path(results_root) / paper / f"provenance{suffix}.json", json.dumps(info, indent=1, default=str))
+
+
+def coverage(paper: str) -> dict:
+    """Every table and figure of ``paper``: ``{element: ("reproduced", [tables]) | ("unavailable", reason)}``.
+
+    Raises ``ValueError`` naming the elements that have neither a spec nor an unavailable reason.
+    """
+    from .inventory import PAPER_ELEMENTS
+
+    module = load_paper(paper)
+    reproduced: dict[str, list[str]] = {}
+    for name, spec in module.TABLES.items():
+        reproduced.setdefault(spec.paper_element, []).append(name)
+    unavailable = getattr(module, "UNAVAILABLE", {})
+    out, missing = {}, []
+    for element in PAPER_ELEMENTS[paper]:
+        if element in reproduced and unavailable.get(element, "").strip():
+            out[element] = ("stand-in", reproduced[element], unavailable[element])
+        elif element in reproduced:
+            out[element] = ("reproduced", reproduced[element])
+        elif unavailable.get(element, "").strip():
+            out[element] = ("unavailable", unavailable[element])
+        else:
+            missing.append(element)
+    stray = sorted((set(reproduced) | set(unavailable)) - set(PAPER_ELEMENTS[paper]))
+    if missing or stray:
+        raise ValueError(f"{paper}: elements with neither a spec nor an unavailable reason: {missing}; "
+                         f"declared elements the paper does not have: {stray}")
+    return out
