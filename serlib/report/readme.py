@@ -9,7 +9,7 @@ import math
 
 from .. import settings
 from ..results import read_results
-from .tables import to_markdown
+from .tables import COLLAPSED_FLAG, to_markdown
 
 README = settings.REPO_ROOT / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -46,6 +46,8 @@ def section_table(frame, metrics) -> str:
         percent = r["metric"] in ("WA", "UA", "macro_F1")
         fmt = _pct if percent else _num
         ours = fmt(r["ours"]) + (f" ± {fmt(r['ours_std'])}" if str(r.get("ours_std", "")) not in ("", "nan") else "")
+        if COLLAPSED_FLAG in str(r.get("notes", "")):
+            ours += " ⚠ collapsed"
         rows.append({"row": r["row"], "metric": r["metric"] + (" (%)" if percent else ""),
                      "paper": fmt(r["paper_value"]), "ours": ours, "corpus": r["corpus"], "protocol": r["protocol"],
                      "mode / device": f"{r['mode']} / {r['device']}", "rev": r["revision"]})
