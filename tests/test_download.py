@@ -8,6 +8,7 @@ answer them properly; it records every request's ``Range`` header.
 from __future__ import annotations
 
 import hashlib
+import io
 import http.server
 import json
 import threading
@@ -341,3 +342,49 @@ def test_download_module_imports_only_earlier_steps():
     source = Path(download.__file__).read_text()
     for later in ("features", "augment", "models", "train", "evaluate", "report", "experiments"):
         assert f"from ..{later}" not in source and f"serlib.{later}" not in source
+
+
+def esc50_zip(tmp_path: Path, n_clips: int = 3) -> bytes:
+    """A miniature ESC-50 repository archive: ESC-50-master/meta/esc50.csv and audio/*.wav."""
+    import soundfile as sf
+
+    tree = tmp_path / "esc-source" / "ESC-50-master"
+    (tree / "meta").mkdir(parents=True)
+    (tree / "audio").mkdir()
+    rng = np.random.default_rng(1)
+    lines = ["filename,fold,target,category,esc10,src_file,take"]
+    for i in range(n_clips):
+        name = f"1-{100 + i}-A-{i}.wav"
+        sf.write(tree / "audio" / name, 0.1 * rng.standard_normal(8000).astype(np.float32), 16000)
+        lines.append(f"{name},1,{i},rain,False,{100 + i},A")
+    (tree / "meta" / "esc50.csv").write_text("\n".join(lines) + "\n")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for path in sorted(tree.rglob("*")):
+            bundle.write(path, path.relative_to(tree.parent))
+    return buffer.getvalue()
+
+
+def test_esc50_noise_download_unpacks_and_parses(server, tmp_path):
+    from serlib.augment import esc50_noise_pool, load_esc50
+    from serlib.data.download import download_noise
+
+    server.payload = esc50_zip(tmp_path)
+    folder = download_noise("esc50", tmp_path / "esc", progress=False, url=server.url,
+                            known_hash=sha256(server.payload), timeout=TIMEOUT)
+    clips = load_esc50(folder)
+    assert len(clips) == 3 and {c.category for c in clips} == {"rain"}
+    assert len(esc50_noise_pool(clips, sr=16000)) == 3
+    download_noise("esc50", tmp_path / "esc", progress=False, url=server.url, known_hash=sha256(server.payload),
+                   timeout=TIMEOUT)
+    assert len(server.ranges) == 1, "a second call reuses the verified archive"
+
+
+def test_esc50_download_with_wrong_layout_is_refused(server, tmp_path):
+    from serlib.data.download import download_noise
+
+    server.payload = ravdess_zip(tmp_path)
+    with pytest.raises(CorpusError, match="esc50.csv"):
+        download_noise("esc50", tmp_path / "esc", progress=False, url=server.url, timeout=TIMEOUT)
+    with pytest.raises(CorpusError, match="unknown noise collection"):
+        download_noise("noisex", tmp_path / "x", progress=False)

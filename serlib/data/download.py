@@ -394,3 +394,66 @@ def download_corpus(name: str, root, *, progress: bool = True, url: str | None =
     if not already:
         marker.write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n")
     return root
+
+
+# --------------------------------------------------------------------------- noise sets (augmentation)
+@dataclass(frozen=True)
+class NoiseSource:
+    """A public noise collection used by an augmentation policy (not a speech corpus)."""
+
+    name: str
+    url: str
+    known_hash: str | None
+    hash_source: str
+    size: str
+    folder: str  # the folder the archive unpacks to
+    expected_files: int
+    licence: str
+    citation_key: str
+
+
+NOISE_SOURCES: dict[str, NoiseSource] = {
+    "esc50": NoiseSource(
+        name="esc50", url="https://github.com/karolpiczak/ESC-50/archive/master.zip", known_hash=None,
+        hash_source=("no checksum is published for the repository archive: the SHA-256 of the first download is "
+                     "recorded in known_hashes.json (trust on first use) and later downloads are checked against it"),
+        size="about 600 MB", folder="ESC-50-master", expected_files=2000,
+        licence="CC BY-NC 3.0 (clips from freesound.org; see the archive's LICENSE)", citation_key="esc50"),
+}
+
+
+def download_noise(name: str, root, *, progress: bool = True, url: str | None = None, known_hash: str | None = None,
+                   cache=None, attempts: int = 3, timeout: float = 60.0) -> Path:
+    """Download and unpack a noise collection (ESC-50 for fla_ser's ambient-noise augmentation).
+
+    Returns the folder holding ``meta/esc50.csv`` and ``audio/*.wav`` (pass it
+    as ``--root esc50=PATH`` to ``serlib reproduce``). The same checksummed,
+    resumable transfer as the corpora; the unpacked layout is checked (the
+    metadata file and, for the official archive, the number of clips).
+    """
+    if name not in NOISE_SOURCES:
+        raise CorpusError(f"unknown noise collection {name!r}; known: {', '.join(NOISE_SOURCES)}")
+    source = NOISE_SOURCES[name]
+    official = url in (None, source.url)
+    url = source.url if url is None else url
+    if known_hash is None and official:
+        known_hash = source.known_hash
+    downloads = Path(cache) if cache is not None else settings.cache_dir() / "downloads"
+    archive = fetch(url, downloads, known_hash, progress, filename=f"{name}-{PurePosixPath(urlparse(url).path).name}",
+                    attempts=attempts, timeout=timeout, validate=_require_zip)
+    root = Path(root)
+    marker = root / EXTRACTION_MARKER
+    stamp = {"url": url, "archive": archive.name, "bytes": archive.stat().st_size}
+    already = marker.is_file() and json.loads(marker.read_text()) == stamp
+    if not already:
+        extract_zip(archive, root)
+    folder = root / source.folder
+    meta = folder / "meta" / "esc50.csv"
+    if not meta.is_file():
+        raise CorpusError(f"{archive}: unpacked into {root} but {meta} is missing; not the {name} archive?")
+    clips = sorted((folder / "audio").glob("*.wav"))
+    if official and len(clips) != source.expected_files:
+        raise CorpusError(f"{folder}: {len(clips)} clips where the release has {source.expected_files}")
+    if not already:
+        marker.write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+    return folder

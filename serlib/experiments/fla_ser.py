@@ -89,12 +89,12 @@ def profile(mode: str, device: str = "auto") -> dict:
                 "note": "full-gpu: paper-size models, 50 epochs (early stopping after epoch 10, patience 10), "
                         "x4 augmentation"}
     return {"name": "full-cpu", "corpora": ("ravdess", "emodb"), "model": {"width": 0.125},
-            "fla_ser_extra": {"transformer_layers": 1}, "epochs": 20, "patience": 5, "min_epochs": 8,
+            "fla_ser_extra": {"transformer_layers": 1}, "epochs": 15, "patience": 4, "min_epochs": 6,
             "batch_size": 32, "lr": 1e-3, "paper_seeds": (0, 1, 2, 3, 4), "course_seeds": (0,),
             "course_max_folds": None, "subset_per_speaker": None, "augment": None, "inner_folds": 5,
             "fig10_sizes": (1, 10, 50, 100, 200), "latency_repeats": 5,
-            "note": "REDUCED CPU run (no GPU lent): models at width x0.125 with 1 Transformer layer, at most 20 "
-                    "epochs (early stopping from epoch 8, patience 5), 5 seeds for the paper protocol, 1 seed over "
+            "note": "REDUCED CPU run (no GPU lent): models at width x0.125 with 1 Transformer layer, at most 15 "
+                    "epochs (early stopping from epoch 6, patience 4), 5 seeds for the paper protocol, 1 seed over "
                     "every fold of the course protocol, no augmentation; complexity at paper size"}
 
 
@@ -129,6 +129,12 @@ def _spec(prof: dict, corpus: str, protocol: str, model: str, model_config: dict
                    else (), **extra_fields)
 
 
+def _corpora(ctx: TableContext) -> tuple:
+    """The profile's corpora, restricted to ``--corpora`` when given (a long run can go corpus by corpus)."""
+    corpora = profile(ctx.mode, ctx.device)["corpora"]
+    return tuple(c for c in corpora if not ctx.corpora or c in ctx.corpora)
+
+
 def _root(ctx: TableContext, corpus: str):
     return ctx.roots.get(corpus)
 
@@ -142,7 +148,7 @@ def _model_spec(ctx: TableContext, corpus: str, protocol: str, model: str, confi
 
 def _grid(ctx: TableContext):
     """(corpus, protocol kind, protocol) of every run of the profile."""
-    for corpus in profile(ctx.mode, ctx.device)["corpora"]:
+    for corpus in _corpora(ctx):
         for kind, protocol in _protocols(corpus).items():
             yield corpus, kind, protocol
 
@@ -206,14 +212,14 @@ def run_table3_paired(ctx: TableContext) -> list[dict]:
 def specs_table3_cv5(ctx: TableContext) -> list[RunSpec]:
     prof = profile(ctx.mode, ctx.device)
     return [_model_spec(ctx, corpus, PAPER_PROTOCOL, "fla_ser", inner_folds=prof["inner_folds"])
-            for corpus in prof["corpora"]]
+            for corpus in _corpora(ctx)]
 
 
 def run_table3_cv5(ctx: TableContext) -> list[dict]:
     """fla_ser 3.1: "Five-fold cross-validation is performed on the training and validation sets"."""
     prof = profile(ctx.mode, ctx.device)
     rows = []
-    for corpus in prof["corpora"]:
+    for corpus in _corpora(ctx):
         outcome = ctx.outcome(_model_spec(ctx, corpus, PAPER_PROTOCOL, "fla_ser", inner_folds=prof["inner_folds"]))
         note = _notes(ctx, corpus, f"{prof['inner_folds']}-fold cross-validation over the train+validation "
                       "speakers: each model early-stopped on its held-out group; test = their ensemble (mean softmax)")
@@ -406,7 +412,7 @@ def _fig7_paper_value(model: str, emotion: str, epoch: int, last_epoch: int):
 
 
 def _fig7_corpus(ctx: TableContext) -> str:
-    corpora = profile(ctx.mode, ctx.device)["corpora"]
+    corpora = _corpora(ctx)
     return "ravdess" if "ravdess" in corpora else corpora[0]
 
 
@@ -440,12 +446,12 @@ def run_fig7(ctx: TableContext) -> list[dict]:
 
 def specs_fig9(ctx: TableContext) -> list[RunSpec]:
     return [_model_spec(ctx, corpus, COURSE_PROTOCOL[corpus], model, config)
-            for corpus in profile(ctx.mode, ctx.device)["corpora"] for model, config, _ in _comparison_models()]
+            for corpus in _corpora(ctx) for model, config, _ in _comparison_models()]
 
 
 def run_fig9(ctx: TableContext) -> list[dict]:
     rows = []
-    for corpus in profile(ctx.mode, ctx.device)["corpora"]:
+    for corpus in _corpora(ctx):
         protocol = COURSE_PROTOCOL[corpus]
         for model, config, label in _comparison_models():
             outcome = ctx.outcome(_model_spec(ctx, corpus, protocol, model, config))
@@ -600,25 +606,25 @@ TABLES = {
                         run_table3, _config("table3"), _estimate({"quick": 60, "full": 3000}), figure_table3,
                         corpora=_CORPORA, specs=specs_table3, priority=10),
     "table3_paired": TableSpec(PAPER, "table3_paired", "Ablation steps as paired differences over (fold, seed)",
-                               run_table3_paired, _config("table3_paired"), _estimate({"quick": 1, "full": 1}),
+                               run_table3_paired, _config("table3_paired"), _estimate({"quick": 60, "full": 3000}),
                                corpora=_CORPORA, specs=specs_table3, priority=11, element="table3"),
     "table6": TableSpec(PAPER, "table6", "WA, latency, parameters and FLOPs of LSTM, pure FCN, 3D-VGG, FLA-SER",
                         run_table6, _config("table6"), _estimate({"quick": 60, "full": 2400}),
                         corpora=_CORPORA, specs=specs_table6, priority=20),
     "fig7": TableSpec(PAPER, "fig7", "Precision per epoch for anger and happy, four models",
-                      run_fig7, _config("fig7"), _estimate({"quick": 30, "full": 5}), figure_fig7,
+                      run_fig7, _config("fig7"), _estimate({"quick": 30, "full": 1500}), figure_fig7,
                       corpora=_CORPORA, specs=specs_fig7, priority=21),
     "table5_snr": TableSpec(PAPER, "table5_snr", "Accuracy at clean, 10 dB and 0 dB SNR (white and babble noise)",
-                            run_table5_snr, _config("table5_snr"), _estimate({"quick": 40, "full": 60}),
+                            run_table5_snr, _config("table5_snr"), _estimate({"quick": 15, "full": 900}),
                             corpora=_CORPORA, specs=specs_full_model, priority=22),
     "table7": TableSpec(PAPER, "table7", "Comparison with the literature on RAVDESS (quoted) and ours",
-                        run_table7, _config("table7"), _estimate({"quick": 5, "full": 60}),
+                        run_table7, _config("table7"), _estimate({"quick": 15, "full": 900}),
                         corpora=_CORPORA, specs=specs_full_model, priority=23),
     "fig8_standin": TableSpec(PAPER, "fig8_standin", "Fig. 8 stand-in: training loss and accuracy per third of a clip",
-                              run_fig8_standin, _config("fig8_standin"), _estimate({"quick": 5, "full": 5}),
+                              run_fig8_standin, _config("fig8_standin"), _estimate({"quick": 15, "full": 900}),
                               corpora=_CORPORA, specs=specs_full_model, priority=24, element="fig8"),
     "fig9": TableSpec(PAPER, "fig9", "Per-speaker accuracy with the speaker held out, four models",
-                      run_fig9, _config("fig9"), _estimate({"quick": 30, "full": 5}), figure_fig9,
+                      run_fig9, _config("fig9"), _estimate({"quick": 30, "full": 2000}), figure_fig9,
                       corpora=_CORPORA, specs=specs_fig9, priority=30),
     "fig10": TableSpec(PAPER, "fig10", "Recognition time versus number of samples",
                        run_fig10, _config("fig10"), _estimate({"quick": 10, "full": 300}), figure_fig10,

@@ -54,6 +54,7 @@ class TableContext:
     progress: bool = True
     outcomes: dict = field(default_factory=dict)  # RunSpec.config_hash() -> RunOutcome (prefetched by the harness)
     run_options: dict = field(default_factory=dict)  # executor options for specs run on demand
+    corpora: tuple = ()  # restrict the paper's profile to these corpora (empty: all of them)
 
     def figure_path(self, name: str) -> Path:
         path = self.figures_root / self.paper / f"{name}{'' if self.mode == 'full' else '.quick'}.png"
@@ -90,8 +91,9 @@ class TableSpec:
         return self.element or self.table.split("_")[0]
 
 
-def table_config_hash(spec: TableSpec, mode: str, roots: dict, device: str) -> str:
+def table_config_hash(spec: TableSpec, mode: str, roots: dict, device: str, corpora=()) -> str:
     payload = json.dumps({"paper": spec.paper, "table": spec.table, "mode": mode, "config": spec.config(mode),
+                          "corpora": sorted(corpora),
                           "roots": {k: str(v) for k, v in sorted(roots.items()) if k in spec.corpora},
                           "device": device}, sort_keys=True, default=str)
     return hashlib.sha1(payload.encode()).hexdigest()[:12]
@@ -145,7 +147,8 @@ def _open_store(paper: str, mode: str, resume: bool):
 def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str = "quick", device: str = "auto",
               force: bool = False, results_root=None, figures_root=None, progress: bool = True,
               executor: str = "inprocess", n_jobs: int = 1, ray_address: str | None = None,
-              threads_per_job: int | None = None, budget_min: float | None = None, resume: bool = False) -> int:
+              threads_per_job: int | None = None, budget_min: float | None = None, resume: bool = False,
+              corpora: tuple = ()) -> int:
     from ..provenance import machine_provenance
     from ..report.tables import render_table_markdown
     from .budget import plan_within_budget, write_skipped
@@ -169,14 +172,14 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
     contexts, todo = {}, []
     for name in wanted:
         spec = specs[name]
-        config_hash = table_config_hash(spec, mode, roots, device)
+        config_hash = table_config_hash(spec, mode, roots, device, corpora)
         path = results_path(paper, name, mode, results_root)
         if not force and already_done(path, config_hash, revision):
             print(f"{name}: skipped, results exist for config {config_hash} at {revision} (use --force to re-run)",
                   flush=True)
             continue
         contexts[name] = TableContext(paper, name, mode, device, roots, results_root, figures_root, progress,
-                                      run_options=run_options)
+                                      run_options=run_options, corpora=tuple(corpora))
         todo.append(name)
 
     # 2. the runs every table needs, estimated; a budget keeps what fits in priority order
@@ -213,11 +216,12 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
         print(f"[{i}/{len(plan.selected)}] {name}: {spec.title}", flush=True)
         started = time.perf_counter()
         rows = spec.run(ctx)
-        config_hash = table_config_hash(spec, mode, roots, device)
+        config_hash = table_config_hash(spec, mode, roots, device, corpora)
         for row in rows:
             row["config_hash"] = config_hash
             row.setdefault("mode", mode)
-        path = write_results(rows, paper, name, mode=mode, root=results_root, replace_rows=False)
+        # cells of other corpora/protocols (an earlier --corpora run) stay; the cells written here are replaced
+        path = write_results(rows, paper, name, mode=mode, root=results_root, replace_rows=True)
         frame = read_results(path)
         markdown = render_table_markdown(frame, f"{paper} {name}: {spec.title}", spec.notes)
         _write_text(path.with_suffix(".md"), markdown)
