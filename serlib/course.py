@@ -18,7 +18,25 @@ NOTEBOOK_DIR = settings.REPO_ROOT / "notebooks"
 
 
 def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The course's notebooks in course order (their number prefix)."""
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def notebook_title(path: Path, numbered: bool = True) -> str:
+    """The first Markdown heading of a notebook (``numbered=False`` drops the ``"05 · "`` prefix)."""
+    import json
+
+    for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            if line.startswith("#"):
+                title = line.lstrip("#").strip()
+                if not numbered:
+                    number, sep, rest = title.partition(" · ")
+                    title = rest if sep and number.isdigit() else title
+                return title
+    raise ValueError(f"{path}: no Markdown heading to take the notebook's title from")
 
 
 def execute_notebook(path: Path, out_path: Path, timeout: int = 1200) -> tuple[bool, float, str]:
