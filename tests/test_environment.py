@@ -167,3 +167,11 @@ def test_environment_yml_lower_bounds_agree_with_pyproject():
         if name in ("python", "pip"):
             continue
         assert re.sub(r"\s", "", entry[len(_name(entry)):]) == ranges[name], f"environment.yml {entry!r} vs pyproject"
+
+
+def test_resolution_check_covers_every_pyproject_requirement():
+    from serlib.envcheck import range_requirements
+
+    listed = {_name(r) for r in range_requirements()}
+    assert listed == pyproject_packages()
+    assert not any(r.startswith("serlib") for r in range_requirements())

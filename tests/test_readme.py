@@ -60,3 +60,20 @@ def test_readme_and_equation_index_carry_every_full_reference():
     for key, ref in RESOURCES.items():
         assert format_reference(key) in readme, key
         assert not ref.licence or ref.licence in readme
+
+
+def test_addresses_follow_the_pyproject_repository(tmp_path):
+    import pytest
+
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "serlib"\n[project.urls]\nRepository = "https://github.com/someone/fork/"\n')
+    url = repository_url(pyproject)
+    assert url == "https://github.com/someone/fork" and github_slug(url) == "someone/fork"
+    assert binder_url("notebooks/00_course_map.ipynb", url) == \
+        "https://mybinder.org/v2/gh/someone/fork/main?labpath=notebooks%2F00_course_map.ipynb"
+    assert colab_url("notebooks/a.ipynb", url) == "https://colab.research.google.com/github/someone/fork/blob/main/notebooks/a.ipynb"
+    with pytest.raises(ValueError, match="is not https://github.com/OWNER/NAME"):
+        github_slug("https://gitlab.com/someone/fork")
+    pyproject.write_text('[project]\nname = "serlib"\n')
+    with pytest.raises(KeyError, match="no 'Repository' entry"):
+        repository_url(pyproject)
