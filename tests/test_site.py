@@ -79,7 +79,7 @@ def test_site_has_a_page_per_notebook_in_course_order(site):
         assert (out / page.file).is_file()
     assert (out / "assets" / "mathjax" / "tex-svg-full.js").stat().st_size > 1_000_000
     index = (out / "index.html").read_text()
-    from serlib.citations import PAPERS, format_reference
+    from serlib.citations import PAPERS
 
     for key, ref in PAPERS.items():
         assert ref.title in index and (ref.doi is None or f"https://doi.org/{ref.doi}" in index), key
