@@ -1,8 +1,9 @@
 # The course's two commands (see README.md):
 #   make course   set up if needed, run every notebook headless in quick mode, print a summary
 #   make test     set up if needed, run the whole test suite (unit, integration, nbval)
-# Only Python 3.10+ and make are needed; everything else is installed into $(VENV)
-# from requirements/lock.txt, the exact versions this course is tested with.
+#   make site     the static course site from the notebooks' stored outputs, into $(BUILD)/site
+# Only a supported Python (requires-python in pyproject.toml) and make are needed; everything
+# else is installed into $(VENV) from requirements/lock.txt, the exact versions this course is tested with.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,18 +14,20 @@ STAMP := $(VENV)/.serlib-installed
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
-.PHONY: help install course test test-fast nbval notebooks-refresh lock benchmarks clean
+.PHONY: help install course test test-fast nbval notebooks-refresh site lock benchmarks clean
 
 help:
 	@echo "make course   - install if needed, run all notebooks (quick mode) into $(BUILD)/, print summary"
 	@echo "make test     - install if needed, run unit + integration tests and nbval over every notebook"
 	@echo "make notebooks-refresh - re-execute notebooks in place (quick mode) to update stored outputs"
+	@echo "make site     - the static course site (notebooks, equation index, results) into $(BUILD)/site"
 	@echo "make benchmarks - run the CPU benchmarks under benchmarks/"
 
 install: $(STAMP)
 
 $(STAMP): $(LOCK) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m serlib.envcheck --python-only
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --constraint $(LOCK) --editable ".[dev]"
 	$(PY) -m serlib.envcheck
@@ -47,6 +50,10 @@ nbval: $(STAMP)
 
 notebooks-refresh: $(STAMP)
 	SERLIB_MODE=quick $(PY) -m serlib.cli course --build $(BUILD) --inplace
+
+# Built from the notebooks' stored (committed, executed) outputs: nothing is re-executed.
+site: $(STAMP)
+	$(PY) -m serlib.report.site --out $(BUILD)/site
 
 benchmarks: $(STAMP)
 	$(PY) benchmarks/run_all.py

@@ -1,6 +1,7 @@
 """``make course``: execute every notebook headless in quick mode, export HTML, print a summary.
 
-Executed notebooks go to ``<build>/notebooks``, HTML pages to ``<build>/html``
+Executed notebooks go to ``<build>/notebooks``, their pages (the offline course
+site of :mod:`serlib.report.site`, built from this run's outputs) to ``<build>/html``
 and figures to ``<build>/figures`` (``$SERLIB_FIGURES``), so a course run never
 overwrites the committed notebooks, results or figures. ``--inplace`` (``make
 notebooks-refresh``) instead updates the stored outputs of the committed
@@ -18,7 +19,25 @@ NOTEBOOK_DIR = settings.REPO_ROOT / "notebooks"
 
 
 def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The course's notebooks in course order (their number prefix)."""
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def notebook_title(path: Path, numbered: bool = True) -> str:
+    """The first Markdown heading of a notebook (``numbered=False`` drops the ``"05 · "`` prefix)."""
+    import json
+
+    for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            if line.startswith("#"):
+                title = line.lstrip("#").strip()
+                if not numbered:
+                    number, sep, rest = title.partition(" · ")
+                    title = rest if sep and number.isdigit() else title
+                return title
+    raise ValueError(f"{path}: no Markdown heading to take the notebook's title from")
 
 
 def execute_notebook(path: Path, out_path: Path, timeout: int = 1200) -> tuple[bool, float, str]:
@@ -43,15 +62,6 @@ def execute_notebook(path: Path, out_path: Path, timeout: int = 1200) -> tuple[b
     return ok, time.perf_counter() - started, error
 
 
-def export_html(notebook: Path, html_path: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    body, _ = HTMLExporter().from_notebook_node(nbformat.read(notebook, as_version=4))
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(body, encoding="utf-8")
-
-
 def run_course(build: Path, inplace: bool = False, only: list[str] | None = None) -> int:
     build = Path(build).resolve()
     os.environ["SERLIB_MODE"] = "quick"
@@ -68,10 +78,12 @@ def run_course(build: Path, inplace: bool = False, only: list[str] | None = None
         print(f"running {nb.name} ...", flush=True)
         target = nb if inplace else build / "notebooks" / nb.name
         ok, seconds, error = execute_notebook(nb, target)
-        html = build / "html" / f"{nb.stem}.html"
-        export_html(target, html)
-        rows.append((nb.name, ok, seconds, html, error))
-        print(f"  {'ok ' if ok else 'FAILED'} {seconds:6.1f} s  {html}", flush=True)
+        rows.append((nb.name, ok, seconds, build / "html" / f"{nb.stem}.html", error))
+        print(f"  {'ok ' if ok else 'FAILED'} {seconds:6.1f} s  {target}", flush=True)
+    from .report.site import build_site
+
+    # offline pages (MathJax bundled, figures as files) of this run's outputs, with the course's navigation
+    build_site(build / "html", notebooks_dir=NOTEBOOK_DIR if inplace else build / "notebooks", require_executed=False)
     print(summary(rows, build, time.perf_counter() - total))
     return 0 if all(ok for _, ok, *_ in rows) else 1
 
@@ -83,7 +95,7 @@ def summary(rows, build: Path, seconds: float) -> str:
              f"in {seconds / 60:.1f} min", "=" * 72]
     for name, ok, secs, html, error in rows:
         lines.append(f"  {'ok    ' if ok else 'FAILED'} {name:<42} {secs:6.1f} s" + (f"  <- {error}" if error else ""))
-    lines += ["", f"Open the executed course:  {build / 'html'}/00_course_map.html",
+    lines += ["", f"Open the executed course:  {build / 'html'}/index.html (works offline)",
               f"or interactively:          .venv/bin/jupyter lab notebooks/",
               f"Figures of this run:       {build / 'figures'}"]
     headline = []

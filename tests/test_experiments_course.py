@@ -21,4 +21,4 @@ def test_course_lists_the_numbered_notebooks_and_summarises():
     names = [p.name for p in notebooks()]
     assert names[0] == "00_course_map.ipynb" and names == sorted(names)
     text = summary([("00_course_map.ipynb", True, 1.0, "build/html/00_course_map.html", "")], __import__("pathlib").Path("build"), 1.0)
-    assert "1/1 notebooks ran" in text and "00_course_map.html" in text
+    assert "1/1 notebooks ran" in text and "html/index.html (works offline)" in text

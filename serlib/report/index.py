@@ -85,6 +85,8 @@ def notebook_usage(folder: Path | None = None) -> dict[str, list[str]]:
 
 
 def render_index() -> str:
+    from ..citations import format_reference
+
     entries = collect_entries()
     usage = notebook_usage()
     lines = ["# Paper element -> serlib symbol -> notebook", "",
@@ -93,7 +95,7 @@ def render_index() -> str:
              "Do not edit by hand; `make test` checks that it is current.", ""]
     for paper, title in PAPERS.items():
         mine = [e for e in entries if e.paper == paper]
-        lines += [f"## `{paper}`: {title}", ""]
+        lines += [f"## `{paper}`: {title}", "", f"Reference: {format_reference(paper)}", ""]
         if not mine:
             lines += ["(no element implemented yet)", ""]
             continue

@@ -1,7 +1,12 @@
-"""The README's results section, generated from the results files (never typed by hand).
+"""The README's generated parts: badges, supported Pythons, notebooks, references and results.
 
-``python -m serlib.report.readme`` rewrites the part of ``README.md`` between
-the ``results:start`` and ``results:end`` markers; a test fails when it is stale.
+``python -m serlib.report.readme`` rewrites each part of ``README.md`` between
+its ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers (see
+:data:`GENERATED`); a test fails when any of them is stale. The parts come from
+one source each: the badges and links from ``[project.urls] Repository``, the
+Python sentence from ``requires-python``, the notebook table from the notebooks
+themselves (course order, first heading), the references from
+:mod:`serlib.citations`, the results from ``results/``.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from .tables import COLLAPSED_FLAG, to_markdown
 
 README = settings.REPO_ROOT / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
+COURSE_MAP = "notebooks/00_course_map.ipynb"
 
 #: (paper, table, title, metrics shown)
 SECTIONS = [
@@ -68,7 +74,81 @@ def render_results_section() -> str:
     return "\n".join(parts)
 
 
+def _markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+def render_badges() -> str:
+    """Binder (JupyterLab on the course map) and Colab badges, from the repository address."""
+    from .links import BINDER_BADGE_IMAGE, COLAB_BADGE_IMAGE, binder_url, colab_url
+
+    return (f"[![Binder]({BINDER_BADGE_IMAGE})]({binder_url(COURSE_MAP)}) "
+            f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(COURSE_MAP)})")
+
+
+def render_python() -> str:
+    from ..envcheck import python_support_text
+
+    return python_support_text()
+
+
+def notebook_papers() -> dict[str, list[str]]:
+    """notebook stem -> the papers whose implemented elements its code cells use (from the equation index)."""
+    from .. import PAPERS
+    from .index import collect_entries, notebook_usage
+
+    usage = notebook_usage()
+    papers: dict[str, set] = {}
+    for entry in collect_entries():
+        for stem in usage.get(entry.symbol.rsplit(".", 1)[1], []):
+            papers.setdefault(stem, set()).add(entry.paper)
+    return {stem: sorted(found, key=list(PAPERS).index) for stem, found in papers.items()}
+
+
+def render_notebooks() -> str:
+    """The notebook table: every notebook of ``notebooks/`` in course order, titled by its first heading."""
+    from ..course import NOTEBOOK_DIR, notebook_title, notebooks
+    from .links import binder_url, colab_url
+
+    papers = notebook_papers()
+    lines = ["| notebook | what it teaches | papers whose equations it runs | open |", "|---|---|---|---|"]
+    for path in notebooks():
+        relative = f"{NOTEBOOK_DIR.name}/{path.name}"
+        used = ", ".join(f"`{p}`" for p in papers.get(path.stem, [])) or "–"
+        lines.append(f"| [{path.stem}]({relative}) | {notebook_title(path, numbered=False).replace('|', '/')} | "
+                     f"{used} | [Colab]({colab_url(relative)}) · [Binder]({binder_url(relative)}) |")
+    return "\n".join(lines)
+
+
+def render_references() -> str:
+    """The five papers, the corpora and the pre-trained encoder, from :mod:`serlib.citations`."""
+    from ..citations import PAPERS as PAPER_REFERENCES, RESOURCES, format_reference
+
+    lines = ["**The papers** (slug: reference)", ""]
+    lines += [f"- `{key}`: {format_reference(key)}" for key in PAPER_REFERENCES]
+    lines += ["", "**Corpora and the pre-trained encoder** (with their licences)", ""]
+    lines += [f"- `{key}`: {format_reference(key)}" for key in RESOURCES]
+    return "\n".join(lines)
+
+
+#: marker name -> generator of the text between the markers. Inline parts (in a sentence) have no blank lines.
+GENERATED = {
+    "badges": (render_badges, True),
+    "python": (render_python, True),
+    "notebooks": (render_notebooks, False),
+    "references": (render_references, False),
+}
+
+
 def updated_readme(text: str) -> str:
+    for name, (render, inline) in GENERATED.items():
+        start, end = _markers(name)
+        if start not in text or end not in text:
+            raise ValueError(f"{README}: the markers {start} and {end} are missing")
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        body = render() if inline else f"\n\n{render()}\n\n"
+        text = head + start + body + end + tail
     if START not in text or END not in text:
         raise ValueError(f"{README}: the markers {START} and {END} are missing")
     head, rest = text.split(START, 1)
