@@ -83,9 +83,10 @@ DPCNN_FILTERS = 250
 TEXTRCNN_EMBED, TEXTRCNN_HIDDEN = 768, 384
 #: Not printed (D_m of Eqs. 2-7, D_3 of Eqs. 16-20 when CAF is not the output layer): our choice.
 DEFAULT_FUSION_DIM = 256
-#: A tiny configuration for tests and quick mode.
-TINY_CONFIG = {"image_size": (32, 32), "dpcnn_filters": 16, "textrcnn_embed": 24, "textrcnn_hidden": 12,
-               "textrcnn_latent": 12, "fusion_dim": 16}
+#: Tiny configurations for tests and quick mode: encoder A alone (single stream) and the dual-stream model.
+TINY_ENCODER_A_CONFIG = {"image_size": (32, 32), "dpcnn_filters": 16, "textrcnn_embed": 24, "textrcnn_hidden": 12,
+                         "textrcnn_latent": 12}
+TINY_CONFIG = {**TINY_ENCODER_A_CONFIG, "fusion_dim": 16}
 
 STREAM_LABELS = {"dpcnn": "DPCNN (full training)", "textrcnn": "TextRCNN (full training)"}
 
