@@ -274,3 +274,14 @@ def test_tiny_end_to_end_fit_on_separable_random_data():
     accuracy = (predict_logits(result.model, (images, waves, masks), device="cpu").argmax(1) == labels).mean()
     assert accuracy == 1.0
     assert result.history[-1]["train_loss"] < result.history[0]["train_loss"]
+
+
+def test_flops_of_a_tuple_input_model_count_both_streams():
+    from serlib.models.complexity import count_flops
+
+    dual = build_model("dual_stream_caf", 3, fusion="sum", **B_TINY, **TINY)
+    single_a = dual.encoder_a
+    total = count_flops(dual, ((1, 32, 32), (4000,)))
+    assert set(total["by_module"]) >= {"encoder_a", "encoder_b", "fusion"}
+    assert total["by_module"]["encoder_a"] == count_flops(single_a, (1, 32, 32))["flops"]
+    assert total["flops"] == sum(total["by_module"].values())

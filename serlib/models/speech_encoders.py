@@ -252,6 +252,25 @@ def tiny_random_encoder(name: str, frozen: bool = False, seed: int = 0, **sizes)
                                    frozen)
 
 
+def pipeline_architecture(name: str, seed: int = 0) -> SpeechEncoder:
+    """The paper-size HuBERT/Wav2Vec2 base network with RANDOM weights, for parameter and FLOP counts only.
+
+    ``name`` is ``"hubert_base"`` or ``"wav2vec2_base"``; the bundle's own
+    constructor arguments at full size, untrained (complexity needs no weights).
+    """
+    if name not in PIPELINES:
+        raise KeyError(f"unknown pipeline encoder {name!r}; choose one of {sorted(PIPELINES)}")
+    import torchaudio
+
+    params = dict(_bundle(PIPELINES[name])._params)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = torchaudio.models.wav2vec2_model(**params)
+    return TorchaudioSpeechEncoder(model, params["encoder_embed_dim"], f"{name}_architecture",
+                                   f"{PIPELINES[name]} architecture at paper size, RANDOM weights (untrained; "
+                                   "for size and speed only)", frozen=True)
+
+
 # --------------------------------------------------------------------------- WakeHuBERT-tiny
 def wakehubert_available() -> tuple[bool, str]:
     """(True, "") when the ``wakehubert`` extra is installed, else (False, the reason)."""
