@@ -285,3 +285,10 @@ def test_flops_of_a_tuple_input_model_count_both_streams():
     assert set(total["by_module"]) >= {"encoder_a", "encoder_b", "fusion"}
     assert total["by_module"]["encoder_a"] == count_flops(single_a, (1, 32, 32))["flops"]
     assert total["flops"] == sum(total["by_module"].values())
+
+
+def test_eq8_logmel_image_feeds_encoder_a():
+    waveform = _rand(2, 32000) * 0.1
+    image = dsc.logmel_image(waveform, device="cpu")
+    assert image.shape == (2, 1, 224, 224)
+    assert dsc.DPCNN()(image).shape == (2, 250)

@@ -367,7 +367,7 @@ def caf_output(x_gamma: torch.Tensor, x_beta: torch.Tensor, keys, value_paramete
 
 
 class CAFusion(nn.Module):
-    """dual_stream_caf CAF module (Sec. 3.2, Eqs. 16-20) exactly as printed; see :func:`caf_closed_form`.
+    """dual_stream_caf Eqs. 16-20: the CAF module (Sec. 3.2) exactly as printed; see :func:`caf_closed_form`.
 
     ``dim`` is ``D_3``. Eq. 14 applies the softmax directly to the CAF output,
     so in the paper ``D_3`` is the number of classes and CAF is the output
@@ -390,7 +390,7 @@ class CAFusion(nn.Module):
 
 
 def caf_closed_form(caf: CAFusion) -> tuple[torch.Tensor, torch.Tensor]:
-    """What Eqs. 16-20 compute, derived: ``O = W_eff [x_gamma; x_beta] + b_eff``, one affine map.
+    """dual_stream_caf Eqs. 16-20 derived: ``O = W_eff [x_gamma; x_beta] + b_eff``, one affine map.
 
     Substituting Eq. 16 (``K_i = W_ki x + b_ki``) and Eq. 18 into Eqs. 19-20:
     ``O = x_gamma W^gamma^T + b^gamma + K_1 + x_beta W^beta^T + b^beta + K_2``, so
@@ -445,8 +445,8 @@ class CrossAttentionFusion(nn.Module):
         self.heads, self.out_dim = heads, 2 * dim
         self.last_weights: torch.Tensor | None = None
 
-    def forward(self, x_gamma: torch.Tensor, x_beta: torch.Tensor, beta_sequence: torch.Tensor | None = None,
-                beta_mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x_gamma: torch.Tensor, x_beta: torch.Tensor | None = None,
+                beta_sequence: torch.Tensor | None = None, beta_mask: torch.Tensor | None = None) -> torch.Tensor:
         if beta_sequence is None:
             raise ValueError("xattn fusion needs encoder B's frame sequence (beta_sequence)")
         a, frames = self.align(x_gamma, beta_sequence)  # (batch, dim), (batch, frames, dim)
@@ -498,8 +498,30 @@ def _stream_b_vectors(encoder: SpeechEncoder, waveform, mask):
     return sequence, frame_mask, masked_mean(sequence, frame_mask)
 
 
+def dual_stream_representation(encoder_a: nn.Module, encoder_b: SpeechEncoder, image: torch.Tensor,
+                               waveform: torch.Tensor, padding_mask: torch.Tensor | None = None) -> dict:
+    """dual_stream_caf Eq. 1: ``x_gamma = f_F1(x_i)``, ``x_beta = f_F2(x_i)``, two representations of one clip.
+
+    Returns ``{"x_gamma": (batch, D_1), "x_beta": (batch, D_2) pooled,
+    "beta_sequence": (batch, frames, D_2), "beta_mask": (batch, frames)}``.
+    """
+    sequence, frame_mask, pooled = _stream_b_vectors(encoder_b, waveform, padding_mask)
+    return {"x_gamma": encoder_a(image), "x_beta": pooled, "beta_sequence": sequence, "beta_mask": frame_mask}
+
+
+def logmel_image(waveform, config="dual_stream_caf", device=None) -> torch.Tensor:
+    """dual_stream_caf Eq. 8: ``M = f_logMel(x_w)``, the ``(batch, 1, 224, 224)`` image encoder A reads.
+
+    The front end of :mod:`serlib.features.logmel` (torch backend): Hann,
+    FFT 2048, hop 512, 128 Mels, dB, bilinear resize to 224 x 224.
+    """
+    from ..features.logmel import logmel_torch
+
+    return logmel_torch(waveform, config, device=device).unsqueeze(1)
+
+
 class DualStreamClassifier(nn.Module):
-    """dual_stream_caf Fig. 1 / Eq. 14: encoder A (Eqs. 8-11) and encoder B (Eqs. 12-13), fusion, classifier.
+    """dual_stream_caf Fig. 1: encoder A (Eqs. 8-11), encoder B (Eqs. 12-13), fusion and classifier (Eq. 14).
 
     ``forward((image, waveform[, padding_mask]))`` -> logits. Encoder B's
     frames are mean-pooled over real frames for the printed fusions; the
@@ -521,18 +543,16 @@ class DualStreamClassifier(nn.Module):
         return self.labels.get("row", type(self).__name__)
 
     def forward(self, inputs) -> torch.Tensor:
-        image, waveform, mask = _unpack_dual(inputs)
-        x_gamma = self.encoder_a(image)
-        sequence, frame_mask, x_beta = _stream_b_vectors(self.encoder_b, waveform, mask)
+        streams = dual_stream_representation(self.encoder_a, self.encoder_b, *_unpack_dual(inputs))
         if getattr(self.fusion, "needs_sequence", False):
-            fused = self.fusion(x_gamma, x_beta, beta_sequence=sequence, beta_mask=frame_mask)
+            fused = self.fusion(**streams)
         else:
-            fused = self.fusion(x_gamma, x_beta)
+            fused = self.fusion(streams["x_gamma"], streams["x_beta"])
         return self.head(fused)
 
 
 class SingleStreamClassifier(nn.Module):
-    """A single stream of dual_stream_caf Tables 1, 3, 5: one encoder, then dropout + linear.
+    """dual_stream_caf Tables 1, 3, 5: a single-stream row, one encoder then dropout + linear.
 
     Encoder A reads the image ``(batch, 1, 224, 224)``; a speech encoder reads
     the waveform ``(batch, samples)`` or ``(waveform, padding_mask)`` and is

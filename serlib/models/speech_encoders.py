@@ -37,7 +37,6 @@ even when its parent model trains (dropout off, batch-norm statistics fixed).
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import re
@@ -168,7 +167,10 @@ class SpeechEncoder(nn.Module):
 
 # --------------------------------------------------------------------------- torchaudio networks
 class TorchaudioSpeechEncoder(SpeechEncoder):
-    """A ``torchaudio.models.Wav2Vec2Model`` (HuBERT and Wav2Vec2 share it): the last Transformer layer's output."""
+    """dual_stream_caf Eqs. 12-13: ``x_beta = f_HuBERT(x_w)`` or ``f_Wav2Vec2(x_w)``, a ``torchaudio`` Wav2Vec2Model.
+
+    HuBERT and Wav2Vec2 share the network class; the output is the last
+    Transformer layer's frame sequence."""
 
     def __init__(self, model: nn.Module, dim: int, name: str, description: str, frozen: bool,
                  normalize_waveform: bool = False):
@@ -282,11 +284,9 @@ def wakehubert_available() -> tuple[bool, str]:
 
 
 def _sha256(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from ..data.download import file_hash  # the course's one chunked file hasher
+
+    return file_hash(path, "sha256")
 
 
 def verify_wakehubert(path, expected: str = WAKEHUBERT_SHA256) -> Path:
