@@ -116,25 +116,38 @@ def _check_input_shape(name: str, input_shape, batch_size: int) -> tuple[int, ..
     return shape
 
 
+def _is_several(input_shape) -> bool:
+    return len(input_shape) > 0 and all(isinstance(s, (tuple, list, torch.Size)) for s in input_shape)
+
+
+def _make_inputs(name: str, input_shape, batch_size: int, make):
+    """``make(batch, *shape)`` for one per-sample shape, or a tuple of them for a tuple of shapes (several inputs)."""
+    if _is_several(input_shape):
+        return tuple(make(batch_size, *_check_input_shape(name, shape, batch_size)) for shape in input_shape)
+    return make(batch_size, *_check_input_shape(name, input_shape, batch_size))
+
+
 def count_flops(model: nn.Module, input_shape, batch_size: int = 1, use_missing_formulas: bool = True) -> dict:
     """FLOPs and MACs of one inference forward pass on ``batch_size`` samples of ``input_shape``.
 
     ``input_shape`` is one sample's shape without the batch axis, e.g.
-    ``(1, 64, 300)``. Returns ``{"flops", "macs", "flops_per_sample",
+    ``(1, 64, 300)``, or a tuple of such shapes for a model that takes a tuple
+    of tensors (e.g. ``((1, 224, 224), (32000,))``). Returns ``{"flops", "macs", "flops_per_sample",
     "macs_per_sample", "batch_size", "by_operator", "by_module"}``
     (``by_module``: FLOPs per top-level child module). The model is counted in
     eval mode on a CPU copy; its own mode and device are left unchanged.
     ``use_missing_formulas=False`` gives FlopCounterMode's raw count.
     """
-    shape = _check_input_shape("count_flops", input_shape, batch_size)
     on_cpu = all(p.device.type == "cpu" for p in model.parameters())
     counted = model if on_cpu else copy.deepcopy(model).cpu()
     was_training = counted.training
     counted.eval()
-    inputs = torch.zeros(batch_size, *shape)
+    inputs = _make_inputs("count_flops", input_shape, batch_size, torch.zeros)
     mapping = MISSING_FLOP_FORMULAS if use_missing_formulas else {}
     try:
-        with torch.inference_mode(), FlopCounterMode(display=False, custom_mapping=mapping) as counter:
+        # no_grad, not inference_mode: parametrized weights (weight_norm in torchaudio's Wav2Vec2 positional
+        # convolution) fail to resolve under inference_mode + FlopCounterMode in torch 2.11; the count is the same.
+        with torch.no_grad(), FlopCounterMode(display=False, custom_mapping=mapping) as counter:
             counted(inputs)
     finally:
         counted.train(was_training)
@@ -164,7 +177,6 @@ def measure_latency(model: nn.Module, input_shape, batch_size: int = 1, device: 
     second at the median), and ``batch_size``, ``warmup``, ``repeats``,
     ``device``, ``times_ms`` (every timed pass).
     """
-    shape = _check_input_shape("measure_latency", input_shape, batch_size)
     if warmup < 0 or repeats < 1:
         raise ValueError(f"measure_latency: warmup must be >= 0 and repeats >= 1, got {warmup}, {repeats}")
     device = torch.device(device)
@@ -173,7 +185,8 @@ def measure_latency(model: nn.Module, input_shape, batch_size: int = 1, device: 
     synchronise = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
     model = model.to(device).eval()
     generator = torch.Generator().manual_seed(seed)
-    inputs = torch.randn(batch_size, *shape, generator=generator).to(device)
+    inputs = _make_inputs("measure_latency", input_shape, batch_size,
+                          lambda *size: torch.randn(*size, generator=generator).to(device))
     times = []
     with torch.inference_mode():
         for _ in range(warmup):

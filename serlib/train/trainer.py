@@ -14,7 +14,10 @@
 
 Features are held as tensors (on the GPU when they fit), so an epoch is only
 index slicing: data loading is never the bottleneck and features are never
-recomputed per epoch (they come from :mod:`serlib.features.cache`).
+recomputed per epoch (they come from :mod:`serlib.features.cache`). ``x`` is
+one array or a tuple of arrays indexed together (a model with several inputs,
+e.g. dual_stream_caf's ``(image, waveform, padding_mask)``); the model then
+receives the tuple of batch tensors.
 
 The trainer sits before :mod:`serlib.evaluate` in the pipeline, so it takes the
 metric function as an argument (``metric_fn(y_true, y_pred) -> dict``); the
@@ -124,11 +127,50 @@ def _set_rng_state(state: dict) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def _as_tensors(x, y) -> tuple[torch.Tensor, torch.Tensor]:
-    x = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float32)
+def _as_feature_tensor(x):
+    """Features as float32 tensors; a tuple of arrays (a model with several inputs) stays a tuple.
+
+    In a tuple, boolean arrays (padding masks) keep their dtype; its members are indexed together.
+    """
+    if isinstance(x, (tuple, list)):
+        parts = tuple(_as_feature_tensor(part) if not _is_bool(part) else torch.as_tensor(np.asarray(part))
+                      for part in x)
+        if len({part.shape[0] for part in parts}) != 1:
+            raise ValueError(f"the inputs of a tuple differ in length: {[part.shape[0] for part in parts]}")
+        return parts
+    return torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x, dtype=torch.float32)
+
+
+def _is_bool(x) -> bool:
+    return (x.dtype == torch.bool) if isinstance(x, torch.Tensor) else np.asarray(x).dtype == np.bool_
+
+
+def _rows(x) -> int:
+    return x[0].shape[0] if isinstance(x, tuple) else x.shape[0]
+
+
+def _take(x, index):
+    """Rows ``index`` of a tensor or of every tensor of a tuple (moved to the index's device first)."""
+    if isinstance(x, tuple):
+        return tuple(part[index.to(part.device) if isinstance(index, torch.Tensor) else index] for part in x)
+    return x[index.to(x.device) if isinstance(index, torch.Tensor) else index]
+
+
+def _to(x, device):
+    return tuple(part.to(device, non_blocking=True) for part in x) if isinstance(x, tuple) else \
+        x.to(device, non_blocking=True)
+
+
+def _nbytes(x) -> int:
+    parts = x if isinstance(x, tuple) else (x,)
+    return sum(part.element_size() * part.nelement() for part in parts)
+
+
+def _as_tensors(x, y):
+    x = _as_feature_tensor(x)
     y = torch.as_tensor(np.asarray(y) if not isinstance(y, torch.Tensor) else y, dtype=torch.long)
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"features and labels differ in length: {x.shape[0]} vs {y.shape[0]}")
+    if _rows(x) != y.shape[0]:
+        raise ValueError(f"features and labels differ in length: {_rows(x)} vs {y.shape[0]}")
     return x, y
 
 
@@ -145,10 +187,10 @@ def predict_logits(model: nn.Module, x, batch_size: int = 128, device: str | tor
     """Logits for every row of ``x`` (N, ...) in evaluation mode."""
     device = select_device(device) if isinstance(device, str) else device
     model = model.to(device).eval()
-    x = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x), dtype=torch.float32)
+    x = x if isinstance(x, torch.Tensor) else _as_feature_tensor(x)
     out = []
-    for start in range(0, x.shape[0], batch_size):
-        batch = x[start:start + batch_size].to(device, non_blocking=True)
+    for start in range(0, _rows(x), batch_size):
+        batch = _to(_take(x, slice(start, start + batch_size)), device)
         with _autocast(device, amp):
             out.append(model(batch).float().cpu())
     return torch.cat(out).numpy() if out else np.zeros((0, 0), dtype=np.float32)
@@ -207,9 +249,9 @@ class Trainer:
         if not has_val and (c.epoch_policy == "best_on_validation" or c.monitor != "train_loss"):
             raise ValueError("no validation data: use epoch_policy='last' and monitor='train_loss'")
         x_val, y_val = _as_tensors(*val) if has_val else (None, None)
-        resident = device.type == "cuda" and x_train.element_size() * x_train.nelement() < c.gpu_resident_max_bytes
+        resident = device.type == "cuda" and _nbytes(x_train) < c.gpu_resident_max_bytes
         if resident:
-            x_train, y_train = x_train.to(device), y_train.to(device)
+            x_train, y_train = _to(x_train, device), y_train.to(device)
         model = model.to(device)
         optimizer = self._optimizer(model)
         scheduler = self._scheduler(optimizer)
@@ -241,7 +283,7 @@ class Trainer:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=c.epochs, initial=start_epoch - 1, desc=type(model).__name__, leave=False)
-        n = x_train.shape[0]
+        n = _rows(x_train)
         stopped_early = False
         started = time.perf_counter()
         seen = 0
@@ -253,7 +295,7 @@ class Trainer:
                 idx = order[start:start + c.batch_size]
                 if len(idx) < 2 and n > 1:  # a batch of one breaks BatchNorm; its sample joins next epoch
                     continue
-                xb = x_train[idx.to(x_train.device)].to(device, non_blocking=True)
+                xb = _to(_take(x_train, idx), device)
                 yb = y_train[idx.to(y_train.device)].to(device, non_blocking=True)
                 optimizer.zero_grad(set_to_none=True)
                 with _autocast(device, c.amp):
