@@ -74,7 +74,7 @@ def rms(signal: np.ndarray) -> float:
 
 
 def rms_normalise(signal: np.ndarray, target: float = 1.0) -> np.ndarray:
-    """wavelet_cnn_lstm Sec. 3.4: scale the signal to RMS ``target`` ("each audio file has a unique volume level").
+    """wavelet_cnn_lstm Section 3.4: scale the signal to RMS ``target`` ("each audio file has a unique volume level").
 
     The paper's printed Eqs. 1-4 are the RMSE of a prediction (Error = Actual -
     Predicted); what it describes is the RMS energy of the samples, "X2i ...
@@ -89,7 +89,7 @@ def rms_normalise(signal: np.ndarray, target: float = 1.0) -> np.ndarray:
 
 def fix_length_with_mask(signal: np.ndarray, length: int, alignment: str = "left",
                          rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """wavelet_cnn_lstm Sec. 3.4: pad with zeros or crop to exactly ``length`` samples; return (vector, valid mask).
+    """wavelet_cnn_lstm Section 3.4: pad with zeros or crop to exactly ``length`` samples; return (vector, valid mask).
 
     ``alignment``: "left" (pad after / keep the first ``length`` samples),
     "centre" (pad equally on both sides, the extra zero at the end / keep the
@@ -127,7 +127,7 @@ def fix_length_with_mask(signal: np.ndarray, length: int, alignment: str = "left
 
 def waveform_with_mask(signal: np.ndarray, sr: int, config: WaveformConfig = PAPER_WAVEFORM,
                        rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """wavelet_cnn_lstm Sec. 3.4: resample to 16 kHz, RMS-normalise, pad or crop to 8 s; ``((1, 128000), mask)``.
+    """wavelet_cnn_lstm Section 3.4: resample to 16 kHz, RMS-normalise, pad or crop to 8 s; ``((1, 128000), mask)``.
 
     With ``rng`` the training alignment applies (random by default), without
     it the deterministic evaluation alignment. Resampling uses
@@ -144,7 +144,7 @@ def waveform_with_mask(signal: np.ndarray, sr: int, config: WaveformConfig = PAP
 
 def waveform_input(signal: np.ndarray, sr: int, config: WaveformConfig = PAPER_WAVEFORM,
                    rng: np.random.Generator | None = None) -> np.ndarray:
-    """wavelet_cnn_lstm Sec. 3.4: the ``(1, 128000)`` model input of one clip (:func:`waveform_with_mask` without the mask)."""
+    """wavelet_cnn_lstm Section 3.4: the ``(1, 128000)`` model input of one clip (:func:`waveform_with_mask` without the mask)."""
     return waveform_with_mask(signal, sr, config, rng)[0]
 
 
