@@ -103,3 +103,15 @@ def test_wavelet_rgb_input_shape_and_range():
     assert 0.0 <= image.min() and image.max() <= 1.0
     with pytest.raises(ValueError, match="duration_s must be positive"):
         wavelet_rgb_input(tone, 16000, duration_s=0)
+
+
+def test_standin_differences_of_the_8s_vector():
+    from serlib.features.waveform import standin_differences
+    from serlib.models.wavelet_cnn_lstm import WaveletCNNLSTM
+
+    steps = WaveletCNNLSTM(7, dims=1).pooled_size(128000)
+    rows = {row["corpus"]: row for row in standin_differences(pooled_steps=steps)}
+    assert rows["emodb-standin"]["padding_share"] == pytest.approx(0.75)
+    assert f"about {int(steps * 0.75)} of {steps} LSTM steps" in rows["emodb-standin"]["effect"]
+    assert "cropped" in rows["emodb (official release)"]["effect"]
+    assert rows["ravdess (official release)"]["effect"] == "every clip padded"

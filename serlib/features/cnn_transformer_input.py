@@ -65,11 +65,10 @@ def crop_and_pad(signal: np.ndarray, sr: int, offset_s: float = PAPER_CONFIG.off
     if sr <= 0 or offset_s < 0 or duration_s <= 0:
         raise ValueError(f"crop_and_pad: need sr > 0, offset_s >= 0 and duration_s > 0, got sr={sr}, "
                          f"offset_s={offset_s}, duration_s={duration_s}")
+    from ..audio import fix_length
+
     start, length = int(round(offset_s * sr)), int(round(duration_s * sr))
-    segment = signal[start:start + length]
-    out = np.zeros(length, dtype=np.float32)
-    out[:segment.size] = segment
-    return out
+    return fix_length(signal[start:], length).astype(np.float32, copy=False)
 
 
 def padding_share(clip_seconds: float, offset_s: float = PAPER_CONFIG.offset_s,

@@ -153,3 +153,34 @@ def padding_share(clip_seconds: float, config: WaveformConfig = PAPER_WAVEFORM) 
     if clip_seconds < 0:
         raise ValueError(f"padding_share: clip_seconds must be >= 0, got {clip_seconds}")
     return max(0.0, 1.0 - clip_seconds / config.duration_s)
+
+
+#: The stand-in corpora (shared/data/README.md) and the official releases' clip lengths.
+CLIP_SECONDS = {"emodb-standin": 2.0, "ravdess-standin": 2.389}
+RELEASE_SECONDS = {"emodb": (1.2, 9.0), "ravdess": (3.0, 5.0)}
+
+
+def standin_differences(config: WaveformConfig = PAPER_WAVEFORM, pooled_steps: int | None = None) -> list[dict]:
+    """What the 8-s vector means for each stand-in, as rows (``corpus``, ``clip_s``, ``padding_share``, ``effect``).
+
+    ``pooled_steps``: the model's sequence length for one 8-s vector (e.g.
+    ``WaveletCNNLSTM(..., dims=1).pooled_size(128000)``), to say how many LSTM
+    steps see only padding under the deterministic left alignment.
+    """
+    rows = []
+    for corpus, seconds in CLIP_SECONDS.items():
+        share = padding_share(seconds, config)
+        effect = (f"{100 * share:.1f} % of the {config.duration_s:g}-s vector is zeros; in training the clip sits at "
+                  f"a random offset, in evaluation at the {config.eval_alignment}")
+        if pooled_steps:
+            padded = int(pooled_steps * share)
+            effect += (f"; about {padded} of {pooled_steps} LSTM steps follow the speech and see only padding "
+                       "(forward(x, lengths=...) or summary='mean' are the switches)")
+        rows.append({"corpus": corpus, "clip_s": seconds, "padding_share": share, "effect": effect})
+    for corpus, (low, high) in RELEASE_SECONDS.items():
+        rows.append({"corpus": f"{corpus} (official release)", "clip_s": f"{low:g}-{high:g}",
+                     "padding_share": f"{100 * padding_share(high, config):.0f}-{100 * padding_share(low, config):.0f} %",
+                     "effect": ("every clip padded" if high <= config.duration_s else
+                                f"clips longer than {config.duration_s:g} s are cropped at a random (training) or "
+                                f"{config.eval_alignment} (evaluation) position")})
+    return rows
