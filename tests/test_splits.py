@@ -18,6 +18,9 @@ def corpus(n_speakers: int, per_speaker: int, seed: int = 0, sessions: bool = Fa
         gender = "female" if s % 2 else "male"
         for u in range(per_speaker):
             extra = {"session": s // 2 + 1} if sessions else {}
+            # RAVDESS-style fields so the repetition-aware protocols run on this corpus too.
+            extra.update({"statement": u // 4 % 2 + 1, "intensity": "normal" if u // 2 % 2 else "strong",
+                          "repetition": u % 2 + 1})
             records.append(Record(f"/x/{s + 1:02d}_{u:03d}.wav", "toy", f"{s + 1:02d}", gender,
                                   LABELS[int(rng.integers(len(LABELS)))], LABELS[int(rng.integers(len(LABELS)))], extra))
     return records

@@ -27,6 +27,8 @@ protocol                 SI    what it does
 ``random_kfold``         no    stratified random k-fold over utterances (speaker-dependent)
 ``stratified_80_10_10``  no    per-emotion stratified 80/10/10 (cnn_transformer, speaker-dependent)
 ``random_90_10``         no    random 90/10 train/test, no validation (speechnet)
+``..._together``         no    ``stratified_80_10_10_repetitions_together``: RAVDESS repetitions on one side
+``..._apart``            no    ``stratified_80_10_10_repetitions_apart``: each repetition pair split apart
 =======================  ====  ===============================================================
 """
 from __future__ import annotations
@@ -278,6 +280,8 @@ def make_splits(records: Sequence[Record], protocol: str, seed: int = 0, *, k: i
         n_test = max(1, int(round(0.1 * len(records))))
         splits = [Split(protocol, f"seed{seed}", np.sort(idx[n_test:]), np.array([], dtype=np.int64),
                         np.sort(idx[:n_test]), False, seed)]
+    elif protocol in APPENDED_PROTOCOL_BUILDERS:  # protocols defined at the end of this module
+        splits = APPENDED_PROTOCOL_BUILDERS[protocol](records, labels, rng, seed)
     else:  # pragma: no cover - PROTOCOLS and this dispatch are kept in step by the tests
         raise AssertionError(protocol)
 
@@ -300,3 +304,89 @@ def fold_table(splits: Sequence[Split], records: Sequence[Record]):
                              "utterance_id": records[i].utterance_id, "speaker": records[i].speaker,
                              "label": records[i].label})
     return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- RAVDESS repetitions
+# Every RAVDESS actor records each (statement, emotion, intensity) twice (repetition 01 and 02): two
+# near-identical takes. A random utterance split puts many pairs across train and test, a leak of its own
+# on top of sharing speakers. These two protocols measure it: both are speaker-dependent per-emotion
+# 80/10/10 splits like ``stratified_80_10_10``; one keeps every pair on one side, one splits pairs apart.
+REPETITION_FIELDS = ("statement", "intensity", "repetition")
+
+
+def repetition_group_key(record: Record) -> tuple:
+    """(speaker, statement, emotion, intensity): the records sharing it are repetitions of one another."""
+    missing = [f for f in REPETITION_FIELDS if f not in record.extra]
+    if missing:
+        raise ValueError(f"{record.path}: repetition-aware protocols need RAVDESS-style records with "
+                         f"{list(REPETITION_FIELDS)} fields; missing {missing}")
+    return record.speaker, record.extra["statement"], record.label, record.extra["intensity"]
+
+
+def repetition_groups(records: Sequence[Record]) -> list[np.ndarray]:
+    """Index arrays of the repetition groups of ``records`` (sorted by key; members by repetition number)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, record in enumerate(records):
+        groups.setdefault(repetition_group_key(record), []).append(i)
+    return [np.array(sorted(groups[key], key=lambda i: (records[i].extra["repetition"], i)), dtype=np.int64)
+            for key in sorted(groups, key=lambda k: tuple(str(v) for v in k))]
+
+
+def _repetitions_together(records, labels, rng, seed) -> list[Split]:
+    """Per emotion, 80/10/10 of the repetition GROUPS (largest-remainder rounding on group counts)."""
+    groups = repetition_groups(records)
+    group_labels = np.array([labels[g[0]] for g in groups])
+    parts = _stratified_parts(group_labels, [0.8, 0.1, 0.1], rng)
+    train, val, test = (np.sort(np.concatenate([groups[j] for j in part])) if len(part) else
+                        np.array([], dtype=np.int64) for part in parts)
+    return [Split("stratified_80_10_10_repetitions_together", f"seed{seed}", train, val, test, False, seed)]
+
+
+def _repetitions_apart(records, labels, rng, seed) -> list[Split]:
+    """Per emotion, about 10 % of the utterances to test and 10 % to validation, each one a member of a
+    repetition pair whose partner stays in TRAINING; every other utterance trains.
+
+    Per emotion with ``n`` utterances, ``round(0.1 n)`` groups of two or more are drawn for test and as
+    many for validation (fewer if the emotion has fewer groups); one random member of each goes to that
+    subset and the rest to training. Groups of one (a missing partner) always train.
+    """
+    groups = repetition_groups(records)
+    train, val, test = [], [], []
+    for label in sorted(set(labels.tolist())):
+        mine = [g for g in groups if labels[g[0]] == label]
+        pairs = [g for g in mine if len(g) >= 2]
+        order = rng.permutation(len(pairs))
+        n_each = min(int(round(0.1 * sum(len(g) for g in mine))), len(pairs) // 2)
+        chosen = {"test": order[:n_each], "val": order[n_each:2 * n_each]}
+        taken = set(chosen["test"].tolist()) | set(chosen["val"].tolist())
+        for subset, target in (("test", test), ("val", val)):
+            for j in chosen[subset]:
+                group = pairs[j]
+                pick = int(rng.integers(len(group)))
+                target.append(int(group[pick]))
+                train.extend(int(i) for k, i in enumerate(group) if k != pick)
+        train.extend(int(i) for j, g in enumerate(pairs) if j not in taken for i in g)
+        train.extend(int(i) for g in mine if len(g) < 2 for i in g)
+    as_array = lambda xs: np.array(sorted(xs), dtype=np.int64)  # noqa: E731
+    return [Split("stratified_80_10_10_repetitions_apart", f"seed{seed}", as_array(train), as_array(val),
+                  as_array(test), False, seed)]
+
+
+def repetition_partners_across(split: Split, records: Sequence[Record], subset: str = "test") -> int:
+    """How many utterances of ``subset`` have a repetition partner in the training subset."""
+    train_keys = {repetition_group_key(records[i]) for i in split.train}
+    return sum(repetition_group_key(records[i]) in train_keys for i in split.subset(subset))
+
+
+APPENDED_PROTOCOL_BUILDERS = {
+    "stratified_80_10_10_repetitions_together": _repetitions_together,
+    "stratified_80_10_10_repetitions_apart": _repetitions_apart,
+}
+PROTOCOLS.update({p.name: p for p in [
+    Protocol("stratified_80_10_10_repetitions_together", False,
+             "SPEAKER-DEPENDENT per-emotion 80/10/10 keeping both RAVDESS repetitions of (actor, statement, "
+             "emotion, intensity) on the same side (cnn_transformer leak control)"),
+    Protocol("stratified_80_10_10_repetitions_apart", False,
+             "SPEAKER-DEPENDENT per-emotion 80/10/10 whose test and validation utterances all have their "
+             "RAVDESS repetition partner in training (cnn_transformer leak, maximal)"),
+]})

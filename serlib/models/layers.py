@@ -224,3 +224,138 @@ def scaled(size: int, width: float, minimum: int = 1, multiple: int = 1) -> int:
     if width <= 0:
         raise ValueError(f"width must be > 0, got {width}")
     return max(minimum, multiple * max(1, round(size * width / multiple)))
+
+
+# --- cnn_transformer / wavelet_cnn_lstm (added by their work) ---
+
+class ResidualBlock2d(nn.Module):
+    """Residual unit of He et al. (2016): ``y = ReLU(F(x) + shortcut(x))``.
+
+    ``F(x) = BN_2(Conv_2(ReLU(BN_1(Conv_1(x)))))`` with two 'same' convolutions
+    of ``kernel_size``; the shortcut is the identity when the channel count is
+    unchanged, else a 1 x 1 convolution with batch normalisation (the
+    "downsampling shortcut" that keeps input and output sizes consistent).
+    :meth:`transform` and :meth:`shortcut` expose the two paths so a paper's
+    equations can be checked against them.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3):
+        super().__init__()
+        if kernel_size % 2 == 0 or kernel_size < 1:
+            raise ValueError(f"ResidualBlock2d: kernel_size must be odd and >= 1, got {kernel_size}")
+        if in_channels < 1 or out_channels < 1:
+            raise ValueError(f"ResidualBlock2d: channel counts must be >= 1, got {in_channels}, {out_channels}")
+        padding = kernel_size // 2
+        self.conv1 = nn.Conv2d(in_channels, out_channels, kernel_size, padding=padding, bias=False)
+        self.norm1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, kernel_size, padding=padding, bias=False)
+        self.norm2 = nn.BatchNorm2d(out_channels)
+        if in_channels == out_channels:
+            self.projection = nn.Identity()
+        else:
+            self.projection = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1, bias=False),
+                                            nn.BatchNorm2d(out_channels))
+
+    def transform(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm2(self.conv2(F.relu(self.norm1(self.conv1(x)))))
+
+    def shortcut(self, x: torch.Tensor) -> torch.Tensor:
+        return self.projection(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.transform(x) + self.shortcut(x))
+
+
+class VectorToSequenceAttention(nn.Module):
+    """Cross-attention of ONE query vector over a sequence (keys and values from the sequence).
+
+    ``q = W_Q v`` (from the vector ``v``, ``(batch, query_dim)``), ``K = S W_K``
+    and ``V = S W_V`` (from the sequence ``S``, ``(batch, frames, key_dim)``),
+    all without bias; per head ``alpha = softmax_t(q . k_t / sqrt(head_dim))``
+    and the output is ``sum_t alpha_t v_t``, heads concatenated to
+    ``heads * head_dim`` features. There is no output projection. Returns
+    ``(output (batch, heads * head_dim), weights (batch, heads, frames))``; the
+    weights over frames sum to 1.
+    """
+
+    def __init__(self, query_dim: int, key_dim: int, heads: int = 1, head_dim: int = 64):
+        super().__init__()
+        if heads < 1 or head_dim < 1 or query_dim < 1 or key_dim < 1:
+            raise ValueError(f"VectorToSequenceAttention: sizes must be >= 1, got query_dim={query_dim}, "
+                             f"key_dim={key_dim}, heads={heads}, head_dim={head_dim}")
+        self.heads, self.head_dim, self.key_dim = heads, head_dim, key_dim
+        inner = heads * head_dim
+        self.query = nn.Linear(query_dim, inner, bias=False)
+        self.key = nn.Linear(key_dim, inner, bias=False)
+        self.value = nn.Linear(key_dim, inner, bias=False)
+        self.out_features = inner
+
+    def forward(self, vector: torch.Tensor, sequence: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        if vector.dim() != 2 or sequence.dim() != 3 or sequence.shape[-1] != self.key_dim \
+                or vector.shape[0] != sequence.shape[0]:
+            raise ValueError(f"VectorToSequenceAttention expects vector (batch, {self.query.in_features}) and "
+                             f"sequence (batch, frames, {self.key_dim}), got {tuple(vector.shape)} and "
+                             f"{tuple(sequence.shape)}")
+        batch, frames, _ = sequence.shape
+        q = self.query(vector).view(batch, self.heads, 1, self.head_dim)
+        k = self.key(sequence).view(batch, frames, self.heads, self.head_dim).transpose(1, 2)
+        v = self.value(sequence).view(batch, frames, self.heads, self.head_dim).transpose(1, 2)
+        weights = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(self.head_dim), dim=-1)
+        mixed = (weights @ v).reshape(batch, self.heads * self.head_dim)
+        return mixed, weights.squeeze(2)
+
+
+def _adaptive_pool_size(length: int, pool: int, floor: int) -> int:
+    # An axis is pooled only while the result keeps at least ``floor`` steps, so deep stacks of pools
+    # never shrink a short input to nothing.
+    return pool if length // pool >= floor else 1
+
+
+class LocalFeatureLearningBlock(nn.Module):
+    """Local feature learning block (LFLB, Zhao et al. 2019): convolution -> batch norm -> activation -> pooling.
+
+    One class for 1-D (raw waveform, ``dims=1``: ``(batch, channels, samples)``)
+    and 2-D input (images, ``dims=2``: ``(batch, channels, height, width)``).
+    'same' padding (with ``dilation``), ``pooling`` "avg" or "max" of size
+    ``pool`` on every axis (``None``/1: no pooling), activation "relu" or "elu".
+    An axis is pooled only while at least ``pool_floor`` steps remain after it.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple = 3, dims: int = 2,
+                 pool: int | None = 2, pooling: str = "avg", activation: str = "relu", dilation: int | tuple = 1,
+                 pool_floor: int = 1):
+        super().__init__()
+        if dims not in (1, 2):
+            raise ValueError(f"LocalFeatureLearningBlock: dims must be 1 or 2, got {dims}")
+        if pooling not in ("avg", "max"):
+            raise ValueError(f"LocalFeatureLearningBlock: pooling must be 'avg' or 'max', got {pooling!r}")
+        if activation not in ("relu", "elu"):
+            raise ValueError(f"LocalFeatureLearningBlock: activation must be 'relu' or 'elu', got {activation!r}")
+        kernels = (kernel_size,) * dims if isinstance(kernel_size, int) else tuple(kernel_size)
+        dilations = (dilation,) * dims if isinstance(dilation, int) else tuple(dilation)
+        if len(kernels) != dims or len(dilations) != dims or any(k % 2 == 0 or k < 1 for k in kernels):
+            raise ValueError(f"LocalFeatureLearningBlock: need {dims} odd kernel sizes and dilations, got "
+                             f"kernel_size={kernel_size}, dilation={dilation}")
+        padding = tuple(d * (k // 2) for k, d in zip(kernels, dilations))
+        conv = nn.Conv1d if dims == 1 else nn.Conv2d
+        self.conv = conv(in_channels, out_channels, kernels, padding=padding, dilation=dilations, bias=False)
+        self.norm = nn.BatchNorm1d(out_channels) if dims == 1 else nn.BatchNorm2d(out_channels)
+        self.dims, self.pool, self.pooling, self.activation = dims, int(pool or 1), pooling, activation
+        self.pool_floor = max(1, int(pool_floor))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != self.dims + 2:
+            raise ValueError(f"LocalFeatureLearningBlock({self.dims}-D) expects a {self.dims + 2}-D input, "
+                             f"got {tuple(x.shape)}")
+        x = self.norm(self.conv(x))
+        x = F.relu(x) if self.activation == "relu" else F.elu(x)
+        if self.pool == 1:
+            return x
+        sizes = tuple(_adaptive_pool_size(n, self.pool, self.pool_floor) for n in x.shape[2:])
+        if all(s == 1 for s in sizes):
+            return x
+        if self.dims == 1:
+            pool_fn = F.avg_pool1d if self.pooling == "avg" else F.max_pool1d
+        else:
+            pool_fn = F.avg_pool2d if self.pooling == "avg" else F.max_pool2d
+        return pool_fn(x, sizes, sizes, ceil_mode=True)
