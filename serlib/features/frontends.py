@@ -15,6 +15,9 @@ name                         item shape          what it is
 ``fusion107_frames``         (1, 107, 126)       speechnet Sec. 4.2 frame-level fusion sequence (2 s)
 ``fusion107_stats``          (428,)              mean/std/min/max of the fusion sequence
 ``wavelet_rgb``              (3, 128, 128)       wavelet_cnn_lstm Sec. 3.1 scalogram as an RGB image
+``waveform_8s``              (1, 128000)         wavelet_cnn_lstm Sec. 3.4 RMS-normalised 8-s waveform
+``waveform_8s_mask``         (128000,) bool      its valid-sample mask
+``waveform_3s``              (48000,)            raw 16 kHz waveform for speech encoders (dual_stream_caf)
 ===========================  ==================  =================================================
 
 Shapes are for the default configurations (``FrontEnd.item_shape`` computes
@@ -84,7 +87,7 @@ class FrontEnd:
                              f"declared {tuple(self.item_shape)}")
         if array.dtype != np.dtype(self.dtype):
             raise ValueError(f"front end {self.name!r}: {what} has dtype {array.dtype}, declared {self.dtype}")
-        if not np.isfinite(array).all():
+        if array.dtype != bool and not np.isfinite(array).all():
             raise ValueError(f"front end {self.name!r}: {what} contains NaN or infinite values")
         return array
 
@@ -215,39 +218,91 @@ def _fusion_front_ends() -> list[FrontEnd]:
 WAVELET_SECONDS = 2.0
 
 
-def _wavelet_signal(path: str) -> np.ndarray:
+def _plain_signal(path: str, rate: int, seconds: float | None) -> np.ndarray:
     from ..audio import fix_length, load_audio
-    from .wavelet import WaveletConfig
 
-    rate = WaveletConfig().sample_rate
     signal, _ = load_audio(path, sr=rate)
-    return fix_length(signal, int(round(WAVELET_SECONDS * rate)))
-
-
-def _wavelet_images(signals) -> np.ndarray:
-    from .wavelet import WaveletConfig, scalogram_rgb, wavelet_scalogram
-
-    config = WaveletConfig()
-    return np.stack([scalogram_rgb(wavelet_scalogram(s, config.sample_rate, config), config)
-                     for s in signals]).astype(np.float32)
+    return signal if seconds is None else fix_length(signal, int(round(seconds * rate)))
 
 
 def _wavelet_front_end() -> FrontEnd:
     from .cache import cached_map
-    from .wavelet import WaveletConfig
+    from .wavelet_image import WAVELET_RGB_CONFIG, wavelet_rgb_input
 
-    config = WaveletConfig()
+    config = WAVELET_RGB_CONFIG
     key = dict(config.as_dict(), seconds=WAVELET_SECONDS)
 
+    def images(signals):
+        return np.stack([wavelet_rgb_input(s, config.sample_rate, config) for s in signals]).astype(np.float32)
+
+    def load(path):
+        return _plain_signal(path, config.sample_rate, WAVELET_SECONDS)
+
     def extract(paths, progress):
-        images = cached_map(paths, "wavelet-rgb", key, lambda p: _wavelet_images([_wavelet_signal(p)])[0],
-                            progress=progress, desc="wavelet images")
-        return np.stack(images).astype(np.float32)
+        out = cached_map(paths, "wavelet-rgb", key, lambda p: images([load(p)])[0], progress=progress,
+                         desc="wavelet images")
+        return np.stack(out).astype(np.float32)
 
     return FrontEnd("wavelet_rgb", "wavelet-scaled spectrogram as an RGB image", (3, *config.image_size),
-                    config.sample_rate, "none", extract, _wavelet_signal, _wavelet_images, key,
-                    "wavelet_cnn_lstm Section 3.1: CWT power, log, rendered as an RGB image (colormap "
-                    f"{config.colormap}); clips fixed to {WAVELET_SECONDS:g} s")
+                    config.sample_rate, "none", extract, load, images, key,
+                    "wavelet_cnn_lstm Section 3.1: CWT power, log, rendered as an RGB image "
+                    f"(serlib.features.wavelet_image.WAVELET_RGB_CONFIG); clips fixed to {WAVELET_SECONDS:g} s")
+
+
+# ----------------------------------------------------------------------------- raw waveform front ends
+def _waveform_front_ends() -> list[FrontEnd]:
+    """wavelet_cnn_lstm Sec. 3.4: RMS-normalised 8-s waveforms (and their padding masks); a 3-s raw waveform.
+
+    A cached front end is deterministic: every clip is left-aligned in the 8-s
+    vector (the evaluation rule of serlib.features.waveform). The stand-ins are
+    2-2.4 s long, so no clip is ever cropped; the paper's random placement in
+    training would only move the padding.
+    """
+    from .cache import cached_map
+    from .waveform import PAPER_WAVEFORM, waveform_with_mask
+
+    config = PAPER_WAVEFORM
+    key = dict(vars(config)) if not hasattr(config, "as_dict") else config.as_dict()
+
+    def load(path):
+        return _plain_signal(path, config.sample_rate, None)
+
+    def waves(signals):
+        return np.stack([waveform_with_mask(s, config.sample_rate, config)[0] for s in signals]).astype(np.float32)
+
+    def masks(signals):
+        return np.stack([waveform_with_mask(s, config.sample_rate, config)[1] for s in signals]).astype(bool)
+
+    def extract_waves(paths, progress):
+        out = cached_map(paths, "waveform-8s", key, lambda p: waves([load(p)])[0], progress=progress,
+                         desc="waveforms")
+        return np.stack(out).astype(np.float32)
+
+    def extract_masks(paths, progress):
+        out = cached_map(paths, "waveform-8s-mask", key, lambda p: masks([load(p)])[0], progress=progress,
+                         desc="waveform masks")
+        return np.stack(out).astype(bool)
+
+    source = ("wavelet_cnn_lstm Sections 3.2.1, 3.4, 4.4: 16 kHz, RMS-normalised, padded or cut to 8 s "
+              "(serlib.features.waveform.PAPER_WAVEFORM); left-aligned")
+    raw_seconds = 3.0
+
+    def raw(signals):
+        from ..audio import fix_length
+
+        return np.stack([fix_length(np.asarray(s, np.float32), int(raw_seconds * 16000)) for s in signals])
+
+    return [
+        FrontEnd("waveform_8s", "RMS-normalised waveform, 8 s at 16 kHz", (1, config.num_samples),
+                 config.sample_rate, "none", extract_waves, load, waves, key, source),
+        FrontEnd("waveform_8s_mask", "valid-sample mask of waveform_8s", (config.num_samples,), config.sample_rate,
+                 "none", extract_masks, load, masks, key, source, dtype="bool"),
+        FrontEnd("waveform_3s", "raw 16 kHz waveform, zero padded or cut to 3 s (speech encoders)",
+                 (int(raw_seconds * 16000),), 16000, "none",
+                 lambda paths, progress: raw([_plain_signal(p, 16000, raw_seconds) for p in paths]),
+                 lambda path: _plain_signal(path, 16000, raw_seconds), raw, {"seconds": raw_seconds, "rate": 16000},
+                 "dual_stream_caf Section 4.1: encoder B takes the 16 kHz waveform; 3 s hold every stand-in clip"),
+    ]
 
 
 # ----------------------------------------------------------------------------- tuples
@@ -283,6 +338,8 @@ def _register_builtin() -> None:
     for front_end in _fusion_front_ends():
         register_front_end(front_end)
     register_front_end(_wavelet_front_end())
+    for front_end in _waveform_front_ends():
+        register_front_end(front_end)
 
 
 _register_builtin()
