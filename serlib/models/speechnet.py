@@ -524,7 +524,12 @@ class SpeechNet(nn.Module):
        blocks are cut (the widest representation, as in Keras CapsNets).
     7. Loss: ``loss="balanced_margin"`` (Eq. 15, default), ``"margin"``
        (Sabour), ``"cross_entropy"`` (Keras-style on the lengths,
-       :func:`normalised_cross_entropy`). Eq. 15's class weights ``w_j``: the
+       :func:`normalised_cross_entropy`). Eq. 15 as printed (alpha_1 = alpha_3 =
+       0.5) is zero when EVERY capsule length is 0.5, whatever the class: it
+       has no margin between the true and the other classes, and on real
+       features the model can settle there (measured: chance accuracy);
+       switch ``balanced_alphas`` = (alpha_1, alpha_2, alpha_3), e.g.
+       (0.9, 0.5, 0.1) for Sabour's margins with the balancing. Eq. 15's class weights ``w_j``: the
        trainer passes inverse-frequency weights when
        ``TrainConfig.class_weighted_loss`` is set, else 1; how they enter:
        switch ``class_weight_mode``.
@@ -548,7 +553,7 @@ class SpeechNet(nn.Module):
                  output_capsule_dim: int = CAPSULE_DIM, routing: str = "modified",
                  routing_iterations: int = ROUTING_ITERATIONS, coupling_axis: str = "outputs",
                  dynamic_weighting: bool = True, dropout: float = DROPOUT, loss: str = "balanced_margin",
-                 class_weight_mode: str = "class_column", use_encoding: bool = True, use_recall: bool = True,
+                 balanced_alphas: tuple[float, float, float] = BALANCED_MARGINS, class_weight_mode: str = "class_column", use_encoding: bool = True, use_recall: bool = True,
                  use_pre_attention: bool = True, use_attention: bool = True, use_refinement: bool = True,
                  use_routing: bool = True):
         super().__init__()
@@ -564,7 +569,10 @@ class SpeechNet(nn.Module):
         if time_steps < 1 or n_features < 1:
             raise ValueError(f"SpeechNet: time_steps and n_features must be >= 1, got {time_steps}, {n_features}")
         self.n_classes, self.n_features, self.input_mode, self.time_steps = n_classes, n_features, input_mode, time_steps
+        if len(balanced_alphas) != 3 or not all(0 <= a <= 1 for a in balanced_alphas):
+            raise ValueError(f"SpeechNet: balanced_alphas must be three numbers in [0, 1], got {balanced_alphas!r}")
         self.loss_name, self.class_weight_mode = loss, class_weight_mode
+        self.balanced_alphas = tuple(float(a) for a in balanced_alphas)
         self.use_encoding, self.use_recall, self.use_attention = use_encoding, use_recall, use_attention
         self.use_refinement, self.use_routing = use_refinement, use_routing
 
@@ -644,7 +652,7 @@ class SpeechNet(nn.Module):
              ) -> torch.Tensor:
         """The configured training loss of the scores ``forward`` returns (the trainer calls this)."""
         if self.loss_name == "balanced_margin":
-            return balanced_margin_loss(scores, targets, class_weight, class_weight_mode=self.class_weight_mode)
+            return balanced_margin_loss(scores, targets, class_weight, self.balanced_alphas, self.class_weight_mode)
         if self.loss_name == "margin":
             return margin_loss(scores, targets, class_weight)
         return normalised_cross_entropy(scores, targets, class_weight)
