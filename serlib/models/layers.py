@@ -279,3 +279,35 @@ class TemporalConvBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return F.relu(self.path(x) + self.residual(x))
+
+
+def keras_initialisation(module: nn.Module) -> nn.Module:
+    """Re-initialise every Linear, Conv1d/2d, LSTM and GRU of ``module`` as Keras does by default.
+
+    Keras (TensorFlow) defaults: Glorot-uniform kernels, zero biases, and for
+    recurrent layers Glorot-uniform input kernels, orthogonal recurrent
+    kernels (per gate) and zero biases with the LSTM forget-gate bias at 1
+    (``unit_forget_bias``). PyTorch's defaults are smaller uniform ranges; a
+    model described by a TensorFlow paper may depend on the difference.
+    Returns ``module``.
+    """
+    for layer in module.modules():
+        if isinstance(layer, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+            nn.init.xavier_uniform_(layer.weight)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+        elif isinstance(layer, (nn.LSTM, nn.GRU)):
+            gates = 4 if isinstance(layer, nn.LSTM) else 3
+            with torch.no_grad():
+                for name, parameter in layer.named_parameters():
+                    if name.startswith("weight_ih"):
+                        for gate in parameter.chunk(gates):
+                            nn.init.xavier_uniform_(gate)
+                    elif name.startswith("weight_hh"):
+                        for gate in parameter.chunk(gates):
+                            nn.init.orthogonal_(gate)
+                    elif name.startswith("bias"):
+                        nn.init.zeros_(parameter)
+                        if gates == 4 and name.startswith("bias_ih"):
+                            parameter[layer.hidden_size:2 * layer.hidden_size] = 1.0
+    return module

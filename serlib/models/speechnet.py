@@ -32,7 +32,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .layers import scaled, squash
+from .layers import keras_initialisation, scaled, squash
 from .registry import register_model
 
 #: Sec. 3.2: "two fully connected layers with n1 = 256 and n2 = 128 neurons".
@@ -52,6 +52,7 @@ SABOUR_MARGINS = (0.9, 0.1, 0.5)
 LEAKY_SLOPE = 0.3
 
 INPUT_MODES = ("frames", "vector")
+INITIALISATIONS = ("keras", "torch")
 ROUTINGS = ("modified", "standard")
 COUPLING_AXES = ("outputs", "inputs")
 LOSSES = ("balanced_margin", "margin", "cross_entropy")
@@ -336,7 +337,8 @@ class SpeechRouting(nn.Module):
     ``routing="standard"`` is Sabour et al. (2017), Procedure 1. Both run
     ``iterations`` = 2 routing iterations (Sec. 5.1) and record the coupling
     coefficients of each. The transformation matrices ``W_ij`` are one
-    ``d x d_out`` matrix per (block, class), initialised N(0, 0.05^2).
+    ``d x d_out`` matrix per (block, class), Glorot-uniform over each matrix
+    (``U(+-sqrt(6 / (d + d_out)))``, the Keras default).
     ``forward(blocks)`` returns ``(capsules (batch, classes, d_out), info)`` with
     ``info = {"coupling": [c^(1), c^(2)], "block_weights": w or None}``.
     """
@@ -353,7 +355,8 @@ class SpeechRouting(nn.Module):
             raise ValueError(f"SpeechRouting: iterations must be >= 1, got {iterations}")
         self.routing, self.iterations, self.coupling_axis = routing, iterations, coupling_axis
         self.blocks, self.n_classes = blocks, n_classes
-        self.weight = nn.Parameter(0.05 * torch.randn(blocks, n_classes, out_dim, in_dim))
+        bound = math.sqrt(6.0 / (in_dim + out_dim))
+        self.weight = nn.Parameter(torch.empty(blocks, n_classes, out_dim, in_dim).uniform_(-bound, bound))
         self.block_gate = nn.Linear(in_dim, 1) if routing == "modified" and dynamic_weighting else None
 
     def forward(self, blocks: torch.Tensor) -> tuple[torch.Tensor, dict]:
@@ -542,7 +545,14 @@ class SpeechNet(nn.Module):
        blocks; without routing the blocks are flattened into a dense softmax
        layer (its probabilities replace the lengths, so every loss still
        applies); "w/o modified routing" is Sabour's routing.
-    9. ``width`` scales every hidden size (``TINY_CONFIG`` for tests); the
+    9. Initialisation. Paper: TensorFlow, nothing more. We do: Keras's defaults
+       (:func:`~serlib.models.layers.keras_initialisation`: Glorot-uniform
+       kernels, orthogonal recurrent kernels, zero biases, forget bias 1;
+       Glorot-uniform capsule matrices). With PyTorch's smaller defaults the
+       capsule lengths start near 1e-4, where the squash's gradient vanishes
+       and a margin loss can leave the model input-independent (measured on a
+       tiny model). Switch: ``initialisation`` ("keras", "torch").
+    10. ``width`` scales every hidden size (``TINY_CONFIG`` for tests); the
        paper size is ``width=1``.
     """
 
@@ -553,8 +563,9 @@ class SpeechNet(nn.Module):
                  output_capsule_dim: int = CAPSULE_DIM, routing: str = "modified",
                  routing_iterations: int = ROUTING_ITERATIONS, coupling_axis: str = "outputs",
                  dynamic_weighting: bool = True, dropout: float = DROPOUT, loss: str = "balanced_margin",
-                 balanced_alphas: tuple[float, float, float] = BALANCED_MARGINS, class_weight_mode: str = "class_column", use_encoding: bool = True, use_recall: bool = True,
-                 use_pre_attention: bool = True, use_attention: bool = True, use_refinement: bool = True,
+                 balanced_alphas: tuple[float, float, float] = BALANCED_MARGINS,
+                 class_weight_mode: str = "class_column", initialisation: str = "keras", use_encoding: bool = True,
+                 use_recall: bool = True, use_pre_attention: bool = True, use_attention: bool = True, use_refinement: bool = True,
                  use_routing: bool = True):
         super().__init__()
         if n_classes < 2:
@@ -566,6 +577,8 @@ class SpeechNet(nn.Module):
         if class_weight_mode not in CLASS_WEIGHT_MODES:
             raise ValueError(f"SpeechNet: class_weight_mode must be one of {CLASS_WEIGHT_MODES}, "
                              f"got {class_weight_mode!r}")
+        if initialisation not in INITIALISATIONS:
+            raise ValueError(f"SpeechNet: initialisation must be one of {INITIALISATIONS}, got {initialisation!r}")
         if time_steps < 1 or n_features < 1:
             raise ValueError(f"SpeechNet: time_steps and n_features must be >= 1, got {time_steps}, {n_features}")
         self.n_classes, self.n_features, self.input_mode, self.time_steps = n_classes, n_features, input_mode, time_steps
@@ -604,6 +617,8 @@ class SpeechNet(nn.Module):
                                          routing_iterations, coupling_axis, dynamic_weighting)
         else:
             self.classifier = nn.Linear(self.blocks * capsule_dim, n_classes)
+        if initialisation == "keras":
+            keras_initialisation(self)
 
     def _sequence(self, x: torch.Tensor) -> torch.Tensor:
         """The (batch, time_steps, features) sequence the speech recall module reads."""
