@@ -167,7 +167,8 @@ def test_modified_routing_two_iterations_couplings_sum_to_one_and_lengths_below_
     for coupling in info["coupling"]:
         total = coupling.sum(dim=2 if axis == "outputs" else 1)
         torch.testing.assert_close(total, torch.ones_like(total))
-    assert info["block_weights"].shape == (3, 7) and torch.all((info["block_weights"] > 0) & (info["block_weights"] < 1))
+    weights = info["block_weights"]
+    assert weights.shape == (3, 7) and torch.all((weights > 0) & (weights < 1))
     assert not torch.allclose(info["coupling"][0], info["coupling"][1])
     with pytest.raises(ValueError, match="routing must be"):
         SpeechRouting(7, 3, routing="dynamic")

@@ -119,7 +119,7 @@ class InformationEncoding(nn.Module):
 
 
 def vector_to_sequence(vector: torch.Tensor, steps: int) -> torch.Tensor:
-    """speechnet Section 3.2 (our reading): a ``(batch, D)`` code as ``steps`` time points for the LSTM.
+    """speechnet Section 3.2: a ``(batch, D)`` code as ``steps`` time points for the LSTM (our reading).
 
     Paper: "x in R^m is the input feature vector" (Eq. 7) yet "The LSTM ...
     produces hidden states h_t for time interval Delta T_3 = [t_1, ..., t_n3]"
@@ -176,7 +176,7 @@ def attention_heads(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, return_we
 
 
 class SpeechAttention(nn.Module):
-    """speechnet Eq. 9 module: pre-attention ``q = W_q h_r``, ``k = W_k h_r``, ``v = W_v h_r``, then multi-head attention.
+    """speechnet Eq. 9 module: pre-attention ``q, k, v = W_q h_r, W_k h_r, W_v h_r``, then multi-head attention.
 
     Paper: "three parallel auxiliary layers (Pre-attention) and Multi-head
     mechanism (MHA)", "W_q, W_k, W_v in R^{n_q x n_3}", "For each attention
@@ -385,7 +385,9 @@ class SpeechRouting(nn.Module):
 
 # ----------------------------------------------------------------------------- Eq. 15
 def balancing_factor(targets_one_hot: torch.Tensor) -> torch.Tensor:
-    """speechnet Eq. 15 (beta): ``beta_j = max((1/C) sum_c (1 - y_jc + y_jc (C - 1)/C) / (1 - 1/C), 1)`` per sample.
+    """speechnet Eq. 15: the balancing factor, per sample j,
+    ``beta_j = max((1/C) sum_c (1 - y_jc + y_jc (C - 1)/C) / (1 - 1/C), 1)``.
+
 
     Computed as printed, one value per sample j (the formula reuses j, the
     class index of the loss, as a sample index). For a one-hot label it is
@@ -433,7 +435,9 @@ def margin_terms(lengths: torch.Tensor, one_hot: torch.Tensor, positive: float, 
 def balanced_margin_loss(lengths: torch.Tensor, targets: torch.Tensor, class_weight: torch.Tensor | None = None,
                          alphas: tuple[float, float, float] = BALANCED_MARGINS,
                          class_weight_mode: str = "class_column") -> torch.Tensor:
-    """speechnet Eq. 15: ``L = (1/N) sum_i sum_j w_j [y_ij max(0, a1 - y^_ij)^2 + a2 (1 - y_ij) max(0, y^_ij - a3)^2] beta``.
+    """speechnet Eq. 15: balanced margin loss,
+    ``L = (1/N) sum_i sum_j w_j [y_ij max(0, a1 - y^_ij)^2 + a2 (1 - y_ij) max(0, y^_ij - a3)^2] beta``.
+
 
     ``lengths`` ``y^`` are the capsule lengths (batch, C) in [0, 1);
     ``targets`` class indices (batch,) or one-hot (batch, C). alpha_1 =
@@ -566,8 +570,8 @@ class SpeechNet(nn.Module):
                  dynamic_weighting: bool = True, dropout: float = DROPOUT, loss: str = "balanced_margin",
                  balanced_alphas: tuple[float, float, float] = BALANCED_MARGINS,
                  class_weight_mode: str = "class_column", initialisation: str = "keras", use_encoding: bool = True,
-                 use_recall: bool = True, use_pre_attention: bool = True, use_attention: bool = True, use_refinement: bool = True,
-                 use_routing: bool = True):
+                 use_recall: bool = True, use_pre_attention: bool = True, use_attention: bool = True,
+                 use_refinement: bool = True, use_routing: bool = True):
         super().__init__()
         if n_classes < 2:
             raise ValueError(f"SpeechNet: n_classes must be >= 2, got {n_classes}")
@@ -582,7 +586,8 @@ class SpeechNet(nn.Module):
             raise ValueError(f"SpeechNet: initialisation must be one of {INITIALISATIONS}, got {initialisation!r}")
         if time_steps < 1 or n_features < 1:
             raise ValueError(f"SpeechNet: time_steps and n_features must be >= 1, got {time_steps}, {n_features}")
-        self.n_classes, self.n_features, self.input_mode, self.time_steps = n_classes, n_features, input_mode, time_steps
+        self.n_classes, self.n_features = n_classes, n_features
+        self.input_mode, self.time_steps = input_mode, time_steps
         if len(balanced_alphas) != 3 or not all(0 <= a <= 1 for a in balanced_alphas):
             raise ValueError(f"SpeechNet: balanced_alphas must be three numbers in [0, 1], got {balanced_alphas!r}")
         self.loss_name, self.class_weight_mode = loss, class_weight_mode

@@ -26,7 +26,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .layers import CausalConv1d, ConvBlock2d, MLPHead, PositionalEncoding, TemporalConvBlock, TransformerEncoderLayer, scaled
+from .layers import (CausalConv1d, ConvBlock2d, MLPHead, PositionalEncoding, TemporalConvBlock, TransformerEncoderLayer,
+                     scaled)
 from .registry import register_model
 
 N_FEATURES = 107
