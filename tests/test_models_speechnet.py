@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from serlib.models import build_model, parameter_count
-from serlib.models.layers import CausalConv1d, TemporalConvBlock, squash
+from serlib.models.layers import CausalConv1d, TemporalConvBlock, keras_initialisation, squash
 from serlib.models.speechnet import (ABLATION_ALIASES, LOSS_VARIANTS, SPEECHNET_ABLATION, TINY_CONFIG, SpeechAttention,
                                      SpeechNet, SpeechRecall, SpeechRouting, SignalRefinement, ablation_config,
                                      attention_heads, balanced_margin_loss, balancing_factor, coupling_coefficients,
@@ -439,3 +439,17 @@ def test_timnet_reads_both_directions_and_fuses_every_scale():
     torch.testing.assert_close(model(x), model(x.flip(-1)), rtol=1e-4, atol=1e-5)
     tcn = build_model("peer_tcn", N_CLASSES, **PEER_TINY_CONFIGS["peer_tcn"]).eval()
     assert not torch.allclose(tcn(x), tcn(x.flip(-1)))
+
+
+def test_keras_initialisation_zero_biases_unit_forget_bias_orthogonal_recurrent_kernels():
+    torch.manual_seed(0)
+    model = keras_initialisation(nn.Sequential(nn.Linear(5, 6), nn.LSTM(6, 4), nn.Conv1d(3, 2, 3)))
+    linear, lstm, conv = model
+    assert linear.bias.abs().sum() == 0 and conv.bias.abs().sum() == 0
+    bound = math.sqrt(6 / (5 + 6))
+    assert float(linear.weight.abs().max()) <= bound
+    assert lstm.bias_ih_l0[4:8].tolist() == [1.0] * 4 and lstm.bias_hh_l0.abs().sum() == 0
+    for gate in lstm.weight_hh_l0.detach().chunk(4):
+        torch.testing.assert_close(gate @ gate.T, torch.eye(4), atol=1e-5, rtol=1e-5)
+    with pytest.raises(ValueError, match="initialisation must be"):
+        SpeechNet(3, initialisation="xavier")

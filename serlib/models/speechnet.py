@@ -553,10 +553,12 @@ class SpeechNet(nn.Module):
     9. Initialisation. Paper: TensorFlow, nothing more. We do: Keras's defaults
        (:func:`~serlib.models.layers.keras_initialisation`: Glorot-uniform
        kernels, orthogonal recurrent kernels, zero biases, forget bias 1;
-       Glorot-uniform capsule matrices). With PyTorch's smaller defaults the
-       capsule lengths start near 1e-4, where the squash's gradient vanishes
-       and a margin loss can leave the model input-independent (measured on a
-       tiny model). Switch: ``initialisation`` ("keras", "torch").
+       the capsule matrices are Glorot-uniform either way). With PyTorch's
+       smaller defaults the initial capsule lengths are an order of magnitude
+       smaller and almost input-independent, where the squash's gradient
+       (length ~ |s|^2) nearly vanishes; with a margin loss the model can stay
+       input-independent (seen on a tiny model). Switch: ``initialisation``
+       ("keras", "torch").
     10. ``width`` scales every hidden size (``TINY_CONFIG`` for tests); the
        paper size is ``width=1``.
     """
