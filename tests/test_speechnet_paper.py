@@ -136,3 +136,13 @@ def test_conclusion_gain_of_2_to_5_percent_is_computed_from_table5():
     verdict = next(v for v in paper.table5_verdicts() if "2-5 %" in v.claim)
     assert verdict.verdict == "does not hold" and "'ESD': ('IFN', 0.52)" in verdict.computed
     assert math.isclose(96.83 - 96.31, 0.52, abs_tol=1e-9)
+
+
+def test_class_test_size_probability_is_hypergeometric_and_fig5_rules_out_a_10_percent_split():
+    # CASIA: 200 of 1200 utterances per class; a 10 % test set has 120 of them, 20 per class on average.
+    assert paper.class_test_size_probability("CASIA", 0, 0.10) == pytest.approx(1.0)
+    assert paper.class_test_size_probability("CASIA", 20, 0.10) == pytest.approx(0.5, abs=0.1)
+    assert paper.class_test_size_probability("CASIA", 39, 0.10) < 1e-4
+    with pytest.raises(ValueError, match="equal class sizes"):
+        paper.class_test_size_probability("EmoDB", 10, 0.10)
+    assert [v.verdict for v in paper.fig5_verdicts()] == ["does not hold", "does not hold"]

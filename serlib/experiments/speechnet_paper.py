@@ -158,6 +158,10 @@ PAPER_TABLE5 = {
             ("PulseEmoNet", "[70]", 95.98), ("IFN", "[64]", 96.31), ("STACN", "[69]", 95.92),
             ("SpeechNet (Ours)", "", 96.83)),
 }
+#: Fig. 5's per-class accuracies quoted in the text (Sec. 5.3), % of a class's test utterances.
+PAPER_FIG5_TEXT = {"EmoDB": (100.00, 83.33, 80.00, 8.33), "SAVEE": (90.91, 85.71, 41.67),
+                   "CASIA": (89.74, 89.47, 88.57), "BodEmoDB": (92.92, 94.34, 99.00), "IEMOCAP": (13.33,),
+                   "ESD": (97.01, 98.04, 97.96)}
 #: Reference [71] as printed in the reference list (Table 5 cites it for both MHA + DRN and TIM-Net).
 REFERENCE_71 = "R. Li, Z. Wu, J. Jia, et al., Dilated residual network with multi-head self-attention for speech " \
                "emotion recognition, Proc. ICASSP 2019"
@@ -586,6 +590,52 @@ def table5_verdicts() -> list[ClaimVerdict]:
     ]
 
 
+def class_test_size_probability(dataset: str, class_size: int, fraction: float) -> float:
+    """P(a class of ``dataset`` has at least ``class_size`` test utterances) under a random split at ``fraction``.
+
+    The number of a class's utterances in a random test set is hypergeometric
+    (population: the corpus; successes: the class; draws: the test set). For
+    corpora with equal classes (Table 1) every class has the same law.
+    """
+    from scipy.stats import hypergeom
+
+    info = PAPER_TABLE1[dataset]
+    counts = set(info["classes"].values())
+    if len(counts) != 1:
+        raise ValueError(f"class_test_size_probability needs equal class sizes; {dataset} has {sorted(counts)}")
+    test = round(info["utterances"] * fraction)
+    return float(hypergeom.sf(class_size - 1, info["utterances"], counts.pop(), test))
+
+
+def fig5_verdicts(threshold: float = 1e-3) -> list[ClaimVerdict]:
+    """Fig. 5's quoted per-class accuracies against Sec. 5.1's 10 % split, on the corpora with equal classes.
+
+    Each quoted percentage needs a class with at least ``n_min`` test
+    utterances (:func:`implied_test_size` of that one value; any larger size
+    that fits makes it only less likely). Under a random 10 % split the chance
+    that a class has that many is hypergeometric, and the union bound over the
+    classes bounds the chance that some class has; below ``threshold`` the
+    10 % split is ruled out.
+    """
+    verdicts = []
+    for dataset in ("CASIA", "BodEmoDB"):
+        rows, ruled_out = [], False
+        for value in PAPER_FIG5_TEXT[dataset]:
+            needed = implied_test_size([value])
+            classes = len(PAPER_TABLE1[dataset]["classes"])
+            # Union bound over the classes: the chance that SOME class has that many test utterances.
+            p10, p20 = (min(1.0, classes * class_test_size_probability(dataset, needed, f)) for f in (0.10, 0.20))
+            ruled_out |= p10 < threshold
+            rows.append(f"{value} % needs >= {needed} test utterances of one class: P(some class) <= {p10:.1e} "
+                        f"under 10 %, <= {p20:.2f} under 20 %")
+        per_class = next(iter(PAPER_TABLE1[dataset]["classes"].values()))
+        verdicts.append(ClaimVerdict(
+            f"{dataset}: Fig. 5's per-class accuracies come from a random 10 % test set", "Sec. 5.3 (Fig. 5); Sec. 5.1",
+            f"quoted {PAPER_FIG5_TEXT[dataset]}; {per_class} utterances per class (Table 1)", "; ".join(rows),
+            "does not hold" if ruled_out else "holds"))
+    return verdicts
+
+
 def complexity_verdicts(measured: dict | None = None) -> list[ClaimVerdict]:
     """The complexity paragraph: 9.5 M FLOPs against 8.3 M parameters, and (optionally) our measurement.
 
@@ -635,8 +685,8 @@ def untestable_verdicts() -> list[ClaimVerdict]:
 
 def audit_claims(measured_complexity: dict | None = None) -> list[dict]:
     """Every audited claim as a dict (claim, where, paper_evidence, computed, verdict), for claims.csv."""
-    groups = (table1_verdicts(), split_size_verdicts(), table4_split_size_verdicts(), table3_verdicts(), f1_verdicts(),
-              thresholded_metric_verdicts(), same_runs_verdicts(), table2_verdicts(), table3_text_verdicts(),
-              table4_text_verdicts(), table5_verdicts(), complexity_verdicts(measured_complexity),
-              untestable_verdicts())
+    groups = (table1_verdicts(), split_size_verdicts(), table4_split_size_verdicts(), table3_verdicts(),
+              f1_verdicts(), thresholded_metric_verdicts(), fig5_verdicts(), same_runs_verdicts(), table2_verdicts(),
+              table3_text_verdicts(), table4_text_verdicts(), table5_verdicts(),
+              complexity_verdicts(measured_complexity), untestable_verdicts())
     return [verdict.as_dict() for group in groups for verdict in group]
