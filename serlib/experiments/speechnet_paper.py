@@ -131,7 +131,9 @@ PAPER_TABLE4 = {
                                      (66.82, 61.02), (92.66, 91.44)))),
 }
 #: Table 4 rows we cannot build: literature values only.
-LITERATURE_ONLY = {"CPAC": "appears in Table 4 (and the text on IEMOCAP and ESD) with no reference and no description"}
+LITERATURE_ONLY = {"CPAC": "appears in Table 4 (and the text on IEMOCAP and ESD) with no reference and no description; "
+                           "TIM-Net's public README compares with a CPAC from CTL-MTNet (Wen et al., IJCAI 2022), "
+                           "possibly the same model, which the SpeechNet paper does not say"}
 #: The peers of Fig. 6 / Table 4 and their registry names (CPAC: none).
 PEER_MODELS = {"LSTM": "peer_lstm", "GRU": "peer_gru", "CNN": "peer_cnn", "Transformer": "peer_transformer",
                "U-Net": "peer_unet", "RBM": "peer_rbm", "Autoencoder": "peer_autoencoder", "LSM": "peer_lsm",
