@@ -534,11 +534,12 @@ class SpeechNet(nn.Module):
        :func:`normalised_cross_entropy`). Eq. 15 as printed (alpha_1 = alpha_3 =
        0.5) is zero when EVERY capsule length is 0.5, whatever the class: it
        has no margin between the true and the other classes, and training
-       can settle there (measured on the EmoDB stand-in and on separable
-       synthetic data: it did in vector mode and with PyTorch's initialisation,
-       and for some seeds in frames mode); switch ``balanced_alphas`` = (alpha_1, alpha_2, alpha_3), e.g.
-       (0.9, 0.5, 0.1) for Sabour's margins with the balancing. Eq. 15's class weights ``w_j``: the
-       trainer passes inverse-frequency weights when
+       can settle there (seen on the EmoDB stand-in in vector mode, with the
+       coupling over inputs, and with an earlier, smaller initialisation of
+       the capsule matrices; on separable synthetic data for some seeds).
+       Switch ``balanced_alphas`` = (alpha_1, alpha_2, alpha_3), e.g.
+       (0.9, 0.5, 0.1) for Sabour's margins with the balancing. Eq. 15's
+       class weights ``w_j``: the trainer passes inverse-frequency weights when
        ``TrainConfig.class_weighted_loss`` is set, else 1; how they enter:
        switch ``class_weight_mode``.
     8. Ablations (Table 2), our reading of each removal: without information
@@ -560,7 +561,13 @@ class SpeechNet(nn.Module):
        input-independent (seen on a tiny model). Switch: ``initialisation``
        ("keras", "torch").
     10. ``width`` scales every hidden size (``TINY_CONFIG`` for tests); the
-       paper size is ``width=1``.
+        paper size is ``width=1``.
+    11. Size. At these sizes the model has 616,721 parameters for 7 classes
+        (tested), not the paper's "~8.3 million"; the capsule matrices
+        (tau x classes x 16 x 16) dominate, and only a much wider refinement
+        (about 1,100 kernels) would reach 8.3 M. The paper's "9.5 million FLOPs"
+        is below 2 x 8.3 M, the least a pass through 8.3 M weights costs at 2
+        FLOPs per multiply-add (see ``serlib.experiments.speechnet_paper``).
     """
 
     def __init__(self, n_classes: int, n_features: int = 107, input_mode: str = "frames", time_steps: int = 64,
