@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ["synthetic_corpus.py", "features_logmel.py", "features_handcrafted.py", "fla_ser_complexity.py",
-              "cnn_transformer_complexity.py", "wavelet_cnn_lstm_complexity.py"]
+              "cnn_transformer_complexity.py", "wavelet_cnn_lstm_complexity.py", "speechnet_complexity.py"]
 
 
 def main() -> int:

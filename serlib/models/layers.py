@@ -359,3 +359,90 @@ class LocalFeatureLearningBlock(nn.Module):
         else:
             pool_fn = F.avg_pool2d if self.pooling == "avg" else F.max_pool2d
         return pool_fn(x, sizes, sizes, ceil_mode=True)
+
+
+# --- speechnet (added by the speechnet work) ---
+
+def squash(s: torch.Tensor, dim: int = -1, eps: float = 1e-8) -> torch.Tensor:
+    """Capsule squashing of Sabour et al. (2017, Eq. 1): ``v = |s|^2 / (1 + |s|^2) * s / |s|``.
+
+    Keeps the direction of ``s`` and maps its length into [0, 1), so a
+    capsule's length can be read as the probability that its entity is present.
+    ``eps`` keeps the gradient finite at ``s = 0``.
+    """
+    squared = (s * s).sum(dim=dim, keepdim=True)
+    return s * (squared / (1.0 + squared)) / torch.sqrt(squared + eps)
+
+
+class CausalConv1d(nn.Module):
+    """1-D convolution over ``(batch, channels, frames)`` that sees only the present and the past.
+
+    Left zero-padding of ``(kernel_size - 1) * dilation`` frames keeps the
+    number of frames and makes output frame ``t`` depend on input frames
+    ``<= t`` only (the dilated causal convolution of WaveNet and of TCNs).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, dilation: int = 1):
+        super().__init__()
+        if kernel_size < 1 or dilation < 1:
+            raise ValueError(f"CausalConv1d: kernel_size and dilation must be >= 1, got {kernel_size}, {dilation}")
+        self.left_padding = (kernel_size - 1) * dilation
+        self.conv = nn.Conv1d(in_channels, out_channels, kernel_size, dilation=dilation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(F.pad(x, (self.left_padding, 0)))
+
+
+class TemporalConvBlock(nn.Module):
+    """Residual block of a temporal convolutional network (Bai, Kolter and Koltun, 2018, Fig. 1b).
+
+    Two dilated causal convolutions, each followed by BatchNorm (in place of
+    the original's weight normalisation), ReLU and dropout; a 1 x 1
+    convolution matches the channels of the residual path when they differ.
+    ``(batch, in_channels, frames) -> (batch, out_channels, frames)``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3, dilation: int = 1,
+                 dropout: float = 0.1):
+        super().__init__()
+        self.path = nn.Sequential(
+            CausalConv1d(in_channels, out_channels, kernel_size, dilation), nn.BatchNorm1d(out_channels),
+            nn.ReLU(inplace=True), nn.Dropout(dropout),
+            CausalConv1d(out_channels, out_channels, kernel_size, dilation), nn.BatchNorm1d(out_channels),
+            nn.ReLU(inplace=True), nn.Dropout(dropout))
+        self.residual = nn.Conv1d(in_channels, out_channels, 1) if in_channels != out_channels else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.path(x) + self.residual(x))
+
+
+def keras_initialisation(module: nn.Module) -> nn.Module:
+    """Re-initialise every Linear, Conv1d/2d, LSTM and GRU of ``module`` as Keras does by default.
+
+    Keras (TensorFlow) defaults: Glorot-uniform kernels, zero biases, and for
+    recurrent layers Glorot-uniform input kernels, orthogonal recurrent
+    kernels (per gate) and zero biases with the LSTM forget-gate bias at 1
+    (``unit_forget_bias``). PyTorch's defaults are smaller uniform ranges; a
+    model described by a TensorFlow paper may depend on the difference.
+    Returns ``module``.
+    """
+    for layer in module.modules():
+        if isinstance(layer, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+            nn.init.xavier_uniform_(layer.weight)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+        elif isinstance(layer, (nn.LSTM, nn.GRU)):
+            gates = 4 if isinstance(layer, nn.LSTM) else 3
+            with torch.no_grad():
+                for name, parameter in layer.named_parameters():
+                    if name.startswith("weight_ih"):
+                        for gate in parameter.chunk(gates):
+                            nn.init.xavier_uniform_(gate)
+                    elif name.startswith("weight_hh"):
+                        for gate in parameter.chunk(gates):
+                            nn.init.orthogonal_(gate)
+                    elif name.startswith("bias"):
+                        nn.init.zeros_(parameter)
+                        if gates == 4 and name.startswith("bias_ih"):
+                            parameter[layer.hidden_size:2 * layer.hidden_size] = 1.0
+    return module

@@ -262,6 +262,11 @@ class Trainer:
             counts = torch.bincount(y_train.cpu(), minlength=int(y_train.max()) + 1).float()
             weight = (counts.sum() / (len(counts) * counts.clamp(min=1))).to(device)
         loss_fn = nn.CrossEntropyLoss(weight=weight, label_smoothing=c.label_smoothing)
+        if callable(getattr(model, "loss", None)):  # a model with its own loss (speechnet's margin losses)
+            if c.label_smoothing:
+                raise ValueError(f"label_smoothing={c.label_smoothing} applies to cross-entropy only, but "
+                                 f"{type(model).__name__} defines its own loss; set label_smoothing=0")
+            loss_fn = lambda output, target: model.loss(output, target, class_weight=weight)  # noqa: E731
 
         history: list[dict] = []
         best = math.inf if c.monitor.endswith("loss") else -math.inf
