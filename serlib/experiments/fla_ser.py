@@ -146,11 +146,17 @@ def _model_spec(ctx: TableContext, corpus: str, protocol: str, model: str, confi
                  **fields)
 
 
+def _kind_allowed(ctx: TableContext, kind: str) -> bool:
+    """``--protocols paper`` (or ``course``) restricts a run to one kind of protocol."""
+    return not ctx.protocols or kind in ctx.protocols
+
+
 def _grid(ctx: TableContext):
     """(corpus, protocol kind, protocol) of every run of the profile."""
     for corpus in _corpora(ctx):
         for kind, protocol in _protocols(corpus).items():
-            yield corpus, kind, protocol
+            if _kind_allowed(ctx, kind):
+                yield corpus, kind, protocol
 
 
 def _notes(ctx: TableContext, corpus: str, extra: str = "") -> str:
@@ -211,6 +217,8 @@ def run_table3_paired(ctx: TableContext) -> list[dict]:
 
 def specs_table3_cv5(ctx: TableContext) -> list[RunSpec]:
     prof = profile(ctx.mode, ctx.device)
+    if not _kind_allowed(ctx, "paper"):
+        return []
     return [_model_spec(ctx, corpus, PAPER_PROTOCOL, "fla_ser", inner_folds=prof["inner_folds"])
             for corpus in _corpora(ctx)]
 
@@ -219,7 +227,7 @@ def run_table3_cv5(ctx: TableContext) -> list[dict]:
     """fla_ser 3.1: "Five-fold cross-validation is performed on the training and validation sets"."""
     prof = profile(ctx.mode, ctx.device)
     rows = []
-    for corpus in _corpora(ctx):
+    for corpus in (_corpora(ctx) if _kind_allowed(ctx, "paper") else ()):
         outcome = ctx.outcome(_model_spec(ctx, corpus, PAPER_PROTOCOL, "fla_ser", inner_folds=prof["inner_folds"]))
         note = _notes(ctx, corpus, f"{prof['inner_folds']}-fold cross-validation over the train+validation "
                       "speakers: each model early-stopped on its held-out group; test = their ensemble (mean softmax)")
@@ -417,6 +425,8 @@ def _fig7_corpus(ctx: TableContext) -> str:
 
 
 def specs_fig7(ctx: TableContext) -> list[RunSpec]:
+    if not _kind_allowed(ctx, "paper"):
+        return []
     return [_model_spec(ctx, _fig7_corpus(ctx), PAPER_PROTOCOL, model, config)
             for model, config, _ in _comparison_models()]
 
@@ -424,7 +434,7 @@ def specs_fig7(ctx: TableContext) -> list[RunSpec]:
 def run_fig7(ctx: TableContext) -> list[dict]:
     rows = []
     corpus = _fig7_corpus(ctx)
-    for model, config, label in _comparison_models():
+    for model, config, label in (_comparison_models() if _kind_allowed(ctx, "paper") else ()):
         outcome = ctx.outcome(_model_spec(ctx, corpus, PAPER_PROTOCOL, model, config))
         for emotion in FIG7_EMOTIONS:
             if emotion not in outcome.label_names:
@@ -445,13 +455,15 @@ def run_fig7(ctx: TableContext) -> list[dict]:
 
 
 def specs_fig9(ctx: TableContext) -> list[RunSpec]:
+    if not _kind_allowed(ctx, "course"):
+        return []
     return [_model_spec(ctx, corpus, COURSE_PROTOCOL[corpus], model, config)
             for corpus in _corpora(ctx) for model, config, _ in _comparison_models()]
 
 
 def run_fig9(ctx: TableContext) -> list[dict]:
     rows = []
-    for corpus in _corpora(ctx):
+    for corpus in (_corpora(ctx) if _kind_allowed(ctx, "course") else ()):
         protocol = COURSE_PROTOCOL[corpus]
         for model, config, label in _comparison_models():
             outcome = ctx.outcome(_model_spec(ctx, corpus, protocol, model, config))

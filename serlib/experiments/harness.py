@@ -55,6 +55,7 @@ class TableContext:
     outcomes: dict = field(default_factory=dict)  # RunSpec.config_hash() -> RunOutcome (prefetched by the harness)
     run_options: dict = field(default_factory=dict)  # executor options for specs run on demand
     corpora: tuple = ()  # restrict the paper's profile to these corpora (empty: all of them)
+    protocols: tuple = ()  # restrict to these protocol kinds, "paper" and/or "course" (empty: both)
 
     def figure_path(self, name: str) -> Path:
         path = self.figures_root / self.paper / f"{name}{'' if self.mode == 'full' else '.quick'}.png"
@@ -91,9 +92,9 @@ class TableSpec:
         return self.element or self.table.split("_")[0]
 
 
-def table_config_hash(spec: TableSpec, mode: str, roots: dict, device: str, corpora=()) -> str:
+def table_config_hash(spec: TableSpec, mode: str, roots: dict, device: str, corpora=(), protocols=()) -> str:
     payload = json.dumps({"paper": spec.paper, "table": spec.table, "mode": mode, "config": spec.config(mode),
-                          "corpora": sorted(corpora),
+                          "corpora": sorted(corpora), "protocols": sorted(protocols),
                           "roots": {k: str(v) for k, v in sorted(roots.items()) if k in spec.corpora},
                           "device": device}, sort_keys=True, default=str)
     return hashlib.sha1(payload.encode()).hexdigest()[:12]
@@ -148,7 +149,7 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
               force: bool = False, results_root=None, figures_root=None, progress: bool = True,
               executor: str = "inprocess", n_jobs: int = 1, ray_address: str | None = None,
               threads_per_job: int | None = None, budget_min: float | None = None, resume: bool = False,
-              corpora: tuple = ()) -> int:
+              corpora: tuple = (), protocols: tuple = ()) -> int:
     from ..provenance import machine_provenance
     from ..report.tables import render_table_markdown
     from .budget import plan_within_budget, write_skipped
@@ -172,14 +173,14 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
     contexts, todo = {}, []
     for name in wanted:
         spec = specs[name]
-        config_hash = table_config_hash(spec, mode, roots, device, corpora)
+        config_hash = table_config_hash(spec, mode, roots, device, corpora, protocols)
         path = results_path(paper, name, mode, results_root)
         if not force and already_done(path, config_hash, revision):
             print(f"{name}: skipped, results exist for config {config_hash} at {revision} (use --force to re-run)",
                   flush=True)
             continue
         contexts[name] = TableContext(paper, name, mode, device, roots, results_root, figures_root, progress,
-                                      run_options=run_options, corpora=tuple(corpora))
+                                      run_options=run_options, corpora=tuple(corpora), protocols=tuple(protocols))
         todo.append(name)
 
     # 2. the runs every table needs, estimated; a budget keeps what fits in priority order
@@ -216,7 +217,11 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
         print(f"[{i}/{len(plan.selected)}] {name}: {spec.title}", flush=True)
         started = time.perf_counter()
         rows = spec.run(ctx)
-        config_hash = table_config_hash(spec, mode, roots, device, corpora)
+        if not rows:
+            print(f"    {name}: no rows under --corpora {list(corpora) or 'all'} / --protocols "
+                  f"{list(protocols) or 'all'}; nothing written", flush=True)
+            continue
+        config_hash = table_config_hash(spec, mode, roots, device, corpora, protocols)
         for row in rows:
             row["config_hash"] = config_hash
             row.setdefault("mode", mode)
