@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["synthetic_corpus.py", "features_logmel.py", "features_handcrafted.py", "fla_ser_complexity.py"]
+BENCHMARKS = ["synthetic_corpus.py", "features_logmel.py", "features_handcrafted.py", "fla_ser_complexity.py", "executor_speedup.py"]
 
 
 def main() -> int:
