@@ -31,6 +31,7 @@ from pathlib import Path
 
 from serlib.experiments.executor import Job, execute, job_key
 from serlib.provenance import machine_provenance
+from serlib.results import git_revision, now
 
 RESULTS = Path(__file__).resolve().parent / "results" / "executor_speedup.json"
 FN = "serlib.experiments.executor:train_tiny_classifier"
@@ -113,7 +114,7 @@ def main() -> int:
         run["speedup_vs_inprocess_1_thread"] = baseline["wall_s"] / run["wall_s"]
         run["values_identical_to_inprocess_1_thread"] = run["values"] == baseline["values"]
     jobs = make_jobs(args.jobs, args)
-    report = {"benchmark": "executor speed-up", "jobs": args.jobs, "job_function": FN,
+    report = {"benchmark": "executor speed-up", "revision": git_revision(), "date": now(), "jobs": args.jobs, "job_function": FN,
               "job_payload_example": jobs[0].payload, "machine": machine_provenance("cpu"),
               "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
               "note": "each way runs in a fresh process after an untimed warm-up job; the pool's wall time "

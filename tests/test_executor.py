@@ -1,5 +1,6 @@
 """The experiment executor: same values in-process, in a process pool and on Ray; failures isolated; resume."""
 import json
+import os
 import warnings
 
 import pytest
@@ -26,6 +27,11 @@ def reference():
     outcomes = execute(GOOD, executor="inprocess", threads_per_job=1, progress=False)
     assert all(o.ok and o.worker == "inprocess" and not o.from_store for o in outcomes)
     return {o.key: o.value for o in outcomes}
+
+
+def end_the_worker_process(payload: dict) -> dict:
+    """A job that kills its own process, as a segfault or the out-of-memory killer would."""
+    os._exit(int(payload["code"]))
 
 
 def check_against_reference(outcomes, reference, worker_prefix):
@@ -59,6 +65,19 @@ def test_pool_gives_the_in_process_values_and_isolates_a_failure(reference, tmp_
     with pytest.raises(JobsFailed, match=r"1 job\(s\) failed") as error:
         raise_for_failures(outcomes)
     assert f"{BAD.label}: ValueError: train_tiny_classifier: n_classes must be at least 2" in str(error.value)
+
+
+def test_a_dying_worker_loses_no_finished_result(reference, tmp_path):
+    store = JobStore(tmp_path / "store")
+    crash = Job(key="crash", label="a job that ends its worker", fn="test_executor:end_the_worker_process",
+                payload={"code": 3})
+    outcomes = execute([GOOD[0], crash, GOOD[1]], executor="pool", n_jobs=1, threads_per_job=1, store=store,
+                       progress=False)
+    assert outcomes[0].ok and outcomes[0].value == reference[GOOD[0].key] and store.has(GOOD[0].key)
+    assert not outcomes[1].ok and outcomes[1].error.startswith("BrokenProcessPool: the worker")
+    assert not outcomes[2].ok and not store.has(GOOD[1].key)  # lost with the pool, and runs again on resume
+    resumed = execute([GOOD[0], GOOD[1]], store=store, threads_per_job=1, progress=False)
+    assert [o.from_store for o in resumed] == [True, False] and resumed[1].value == reference[GOOD[1].key]
 
 
 @pytest.mark.slow  # starting a local Ray takes most of its time
