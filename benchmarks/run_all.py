@@ -13,7 +13,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ["synthetic_corpus.py", "features_logmel.py", "features_handcrafted.py", "fla_ser_complexity.py",
-              "cnn_transformer_complexity.py", "wavelet_cnn_lstm_complexity.py", "speechnet_complexity.py"]
+              "cnn_transformer_complexity.py", "wavelet_cnn_lstm_complexity.py", "speechnet_complexity.py",
+              "executor_speedup.py"]
 
 
 def main() -> int:

@@ -24,7 +24,16 @@ revision       git revision of the code (``+dirty`` when uncommitted changes exi
 date           ISO date and time of the run
 config_hash    hash of the full run configuration (used to skip finished runs)
 notes          free text: reduced runs, stand-in caveats, unavailable corpora
+cpu            CPU model the numbers were computed on (serlib.provenance)
+threads        torch threads per run (a pool worker's own count, when the row sets it)
+torch          torch version
+blas           torch's and numpy's BLAS libraries
 =============  ==================================================================
+
+The last four are filled by :func:`write_results` from
+:func:`serlib.provenance.machine_provenance` of the writing process when a row
+does not set them; rows computed elsewhere (pool or Ray workers) should set them
+from the worker's own provenance.
 """
 from __future__ import annotations
 
@@ -41,6 +50,7 @@ COLUMNS = [
     "paper", "table", "row", "metric", "paper_value", "ours", "ours_std", "ci_low", "ci_high", "n",
     "corpus", "protocol", "speaker_independent", "folds", "seeds", "mode", "device", "epoch_policy",
     "revision", "date", "config_hash", "notes",
+    "cpu", "threads", "torch", "blas",
 ]
 REQUIRED = ["paper", "table", "row", "metric", "corpus", "protocol", "mode", "device", "revision", "date"]
 
@@ -120,6 +130,16 @@ def _clean(value):
     return value
 
 
+def _with_machine_provenance(rows: list[dict]) -> list[dict]:
+    """Rows with the :data:`~serlib.provenance.PROVENANCE_COLUMNS` this process fills where a row leaves them empty."""
+    from .provenance import PROVENANCE_COLUMNS, provenance_columns
+
+    if all(row.get(c) not in (None, "") for row in rows for c in PROVENANCE_COLUMNS):
+        return rows
+    here = provenance_columns()
+    return [{**row, **{c: here[c] for c in PROVENANCE_COLUMNS if row.get(c) in (None, "")}} for row in rows]
+
+
 def write_results(rows: list[dict], paper: str, table: str, mode: str = "full", root: Path | None = None,
                   replace_rows: bool = True) -> Path:
     """Write (or update) a results table.
@@ -139,6 +159,7 @@ def write_results(rows: list[dict], paper: str, table: str, mode: str = "full", 
         unknown = set(row) - set(COLUMNS)
         if unknown:
             raise ResultsError(f"results row {i} for {paper}/{table} has unknown columns {sorted(unknown)}")
+    rows = _with_machine_provenance(rows)
     path = results_path(paper, table, mode, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     new = pd.DataFrame([{c: _clean(r.get(c)) for c in COLUMNS} for r in rows], columns=COLUMNS)
@@ -161,7 +182,7 @@ def read_results(path_or_paper, table: str | None = None, mode: str = "full", ro
         raise FileNotFoundError(f"{path}: no results file; run the reproduction that writes it "
                                 f"(see `serlib reproduce --help`)")
     text_columns = ["paper", "table", "row", "metric", "corpus", "protocol", "seeds", "folds", "mode", "device",
-                    "epoch_policy", "revision", "date", "config_hash", "notes"]
+                    "epoch_policy", "revision", "date", "config_hash", "notes", "cpu", "torch", "blas"]
     # keep_default_na=False: a protocol of "n/a" is text, not a missing value; only empty cells are NaN.
     frame = pd.read_csv(path, dtype={c: str for c in text_columns}, keep_default_na=False, na_values=[""])
     for column in text_columns:

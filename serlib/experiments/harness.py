@@ -200,12 +200,12 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
     outcomes = {}
     monitor_stats = {}
     if batch:
-        from .gpu_monitor import GpuMonitor
+        from ..provenance import GpuMonitor
 
         print(f"  {len(batch)} distinct run configuration(s); job store {store_folder}", flush=True)
         with GpuMonitor() as monitor:
             results = run_specs(list(batch.values()), store=store, **run_options)
-        monitor_stats = monitor.summary()
+        monitor_stats = dict(monitor.summary, source=monitor.source)
         outcomes = dict(zip(batch, results))
     batch_seconds = time.perf_counter() - started_all
 

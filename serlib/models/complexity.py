@@ -28,6 +28,8 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 
+from ..provenance import cpu_name
+
 aten = torch.ops.aten
 
 
@@ -206,21 +208,10 @@ def measure_latency(model: nn.Module, input_shape, batch_size: int = 1, device: 
             "times_ms": [float(t) for t in times_ms]}
 
 
-def _cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def machine_info(device: str | torch.device = "cpu") -> dict:
     """What a timing ran on: CPU model, cores, torch threads, versions, and the GPU name for CUDA."""
     device = torch.device(device)
-    info = {"cpu": _cpu_name(), "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+    info = {"cpu": cpu_name(), "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
             "python": platform.python_version(), "torch": torch.__version__, "platform": platform.platform(),
             "device": str(device)}
     if device.type == "cuda":
