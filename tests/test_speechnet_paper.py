@@ -129,7 +129,7 @@ def test_every_table3_dataset_points_to_a_20_percent_test_set():
 
 def test_claim_verdict_rejects_an_unknown_verdict():
     with pytest.raises(ValueError, match="verdict must be"):
-        paper.ClaimVerdict("c", "w", "e", "x", "maybe")
+        paper.Verdict("c", "w", "e", "x", "maybe")
 
 
 def test_conclusion_gain_of_2_to_5_percent_is_computed_from_table5():

@@ -78,3 +78,64 @@ def achievable_counts(accuracy_percent: float, n: int, decimals: int = 2) -> lis
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     return [k for k in range(n + 1) if round(100 * k / n, decimals) == round(accuracy_percent, decimals)]
+
+
+# --------------------------------------------------------------------------- claims.csv
+#: Each paper's audit of its own printed arithmetic: ``module:function`` returning Verdicts (or their dicts).
+PAPER_AUDITS = {
+    "speechnet": "serlib.experiments.speechnet_paper:audit_claims",
+    "cnn_transformer": "serlib.experiments.cnn_transformer_paper:audit_all",
+    "wavelet_cnn_lstm": "serlib.experiments.wavelet_cnn_lstm_paper:audit_all",
+    "dual_stream_caf": "serlib.experiments.dual_stream_caf_paper:audit_claims",
+}
+CLAIMS_COLUMNS = ("claim", "where", "paper_evidence", "ours", "verdict", "evidence")
+
+
+def paper_verdicts(paper: str) -> list[dict]:
+    """The verdicts of ``paper``'s arithmetic audit as dicts (claim, where, paper_evidence, computed, verdict)."""
+    import importlib
+
+    if paper not in PAPER_AUDITS:
+        raise KeyError(f"no claim audit for {paper!r}; audited: {', '.join(PAPER_AUDITS)}")
+    module, function = PAPER_AUDITS[paper].split(":")
+    verdicts = getattr(importlib.import_module(module), function)()
+    rows = [v.as_dict() if hasattr(v, "as_dict") else dict(v) for v in verdicts]
+    for row in rows:
+        if row.get("verdict") not in VERDICTS:
+            raise ValueError(f"{paper}: verdict {row.get('verdict')!r} of {row.get('claim')!r} is not one of {VERDICTS}")
+    return rows
+
+
+def write_claims(paper: str, results_root=None) -> "object":
+    """``results/<paper>/claims.csv``: every audited claim with its verdict and what it rests on.
+
+    ``ours`` is what we computed; ``evidence`` names where it comes from: the
+    paper's own printed numbers (``serlib.experiments.<paper>_paper``) for the
+    arithmetic audit. Claims that need our runs say "cannot be tested here"
+    until those runs exist.
+    """
+    import csv
+    import os
+    from pathlib import Path
+
+    from .. import settings
+
+    rows = paper_verdicts(paper)
+    path = Path(results_root or settings.results_dir()) / paper / "claims.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CLAIMS_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({"claim": row["claim"], "where": row["where"], "paper_evidence": row["paper_evidence"],
+                             "ours": row["computed"], "verdict": row["verdict"],
+                             "evidence": f"the paper's printed numbers (serlib.experiments.{paper}_paper)"})
+    os.replace(tmp, path)
+    return path
+
+
+if __name__ == "__main__":  # python -m serlib.experiments.audit: (re)write every paper's claims.csv
+    for slug in PAPER_AUDITS:
+        written = write_claims(slug)
+        print(f"{slug}: {len(paper_verdicts(slug))} claims -> {written}")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from .audit import VERDICTS, Verdict  # noqa: F401  (re-exported)
+
 PAPER = "dual_stream_caf"
 METRICS = ("WA", "UA", "F1S")
 SINGLE_ROWS = ("TextRCNN (full training)", "DPCNN (full training)", "HuBERT (fine-tuning)", "Wav2Vec2 (fine-tuning)")
@@ -259,19 +261,6 @@ CODE_DIFFERENCES: tuple[CodeDifference, ...] = (
 
 
 # --------------------------------------------------------------------------- audits
-@dataclass(frozen=True)
-class Verdict:
-    claim: str
-    where: str
-    paper_evidence: str
-    computed: str
-    verdict: str  # "holds", "does not hold", "cannot be tested here"
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-VERDICTS = ("holds", "does not hold", "cannot be tested here")
 
 
 def _verdict(claim, where, evidence, computed, holds) -> Verdict:
@@ -382,14 +371,17 @@ def _caf_has_attention() -> tuple[bool, str]:
     from ..models.dual_stream_caf import CAFusion, caf_closed_form
 
     generator = torch.Generator().manual_seed(0)
-    caf = CAFusion(6, 5, 4)
+    with torch.random.fork_rng():  # seeded weights, and the caller's RNG left as it was
+        torch.manual_seed(0)
+        caf = CAFusion(6, 5, 4)
     x_gamma, x_beta = torch.randn(8, 6, generator=generator), torch.randn(8, 5, generator=generator)
     weight, bias = caf_closed_form(caf)
     with torch.no_grad():
         gap = float((caf(x_gamma, x_beta) - (torch.cat([x_gamma, x_beta], 1) @ weight.T + bias)).abs().max())
     affine = gap < 1e-5
     return (not affine), (f"Eqs. 16-20 implemented as printed equal one affine map W_eff [x_g; x_b] + b_eff "
-                          f"(max difference {gap:.1e} on random inputs); Eq. 15's softmax(QK^T) is never applied")
+                          f"(max difference {'below' if affine else 'of'} {max(gap, 1e-5):.0e} on random inputs, "
+                          "float32); Eq. 15's softmax(QK^T) is never applied")
 
 
 def audit_claims() -> list[Verdict]:

@@ -14,13 +14,13 @@ verdict per claim (claim, where, paper evidence, computed value, verdict in
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from .audit import VERDICTS, Verdict  # noqa: F401  (VERDICTS re-exported)
+
 PAPER = "speechnet"
-VERDICTS = ("holds", "does not hold", "cannot be tested here")
 METRICS = ("Accuracy", "Precision", "Recall", "F1-score")
 DATASETS = ("EmoDB", "SAVEE", "CASIA", "BodEmoDB", "IEMOCAP", "ESD")
 #: Two decimals: a printed value v stands for any number in [v - 0.005, v + 0.005].
@@ -218,24 +218,6 @@ INVENTORY = (
 )
 
 
-@dataclass(frozen=True)
-class ClaimVerdict:
-    """One audited claim: the claim, where it is, the paper's evidence, what we computed, the verdict."""
-
-    claim: str
-    where: str
-    paper_evidence: str
-    computed: str
-    verdict: str
-
-    def __post_init__(self):
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
 # ----------------------------------------------------------------------------- arithmetic helpers
 def _as_percentages(values: Iterable[float]) -> np.ndarray:
     array = np.asarray(list(values), dtype=float)
@@ -347,7 +329,7 @@ def table3_test_size(dataset: str) -> int:
 
 
 # ----------------------------------------------------------------------------- the audit
-def split_size_verdicts() -> list[ClaimVerdict]:
+def split_size_verdicts() -> list[Verdict]:
     """Sec. 5.1's "90 % used for training and 10 % reserved for testing" against the sizes Table 3 implies."""
     verdicts = []
     for dataset in DATASETS:
@@ -361,14 +343,14 @@ def split_size_verdicts() -> list[ClaimVerdict]:
                     f"{'fits' if fits_ten else 'does not fit'}; 20 % split n={twenty}: "
                     f"{'fits ' + str(fits_twenty) if fits_twenty else 'does not fit'}")
         verdict = "holds" if fits_ten else "does not hold"
-        verdicts.append(ClaimVerdict(
+        verdicts.append(Verdict(
             f"{dataset}: the test set is a random 10 % of the corpus", "Sec. 5.1; Table 3",
             f"{utterances} utterances (Table 1); accuracies {PAPER_TABLE3[dataset]['Accuracy'][0][:3]}...",
             computed, verdict))
     return verdicts
 
 
-def table4_split_size_verdicts() -> list[ClaimVerdict]:
+def table4_split_size_verdicts() -> list[Verdict]:
     """Which test-set size each Table 4 model's PLR/PCLR imply, per corpus, against Table 3's."""
     verdicts = []
     for dataset in DATASETS:
@@ -384,14 +366,14 @@ def table4_split_size_verdicts() -> list[ClaimVerdict]:
                                   f"{' and '.join(fitting) if fitting else 'neither split'}")
         computed = (f"Table 3 implies n = {n_table3}; models whose PLR/PCLR are not k/{n_table3}: "
                     + (", ".join(f"{m} ({why})" for m, why in misfits.items()) or "none"))
-        verdicts.append(ClaimVerdict(
+        verdicts.append(Verdict(
             f"{dataset}: every Table 4 model was tested on a test set of the size behind Table 3's runs", "Tables 3, 4",
             f"CPAC {PAPER_TABLE4['CPAC'][dataset]}, SpeechNet {PAPER_TABLE4['SpeechNet'][dataset]}",
             computed, "holds" if not misfits else "does not hold"))
     return verdicts
 
 
-def table3_verdicts() -> list[ClaimVerdict]:
+def table3_verdicts() -> list[Verdict]:
     """Table 3's "Avg +- Std" against its ten printed runs, one verdict per corpus."""
     verdicts = []
     for dataset in DATASETS:
@@ -403,13 +385,13 @@ def table3_verdicts() -> list[ClaimVerdict]:
         details = f"the printed std is the {kind} standard deviation; " + "; ".join(
             f"{c['metric']}: mean {c['mean']:.3f} (printed {c['printed_mean']}), std ddof1 {c['std_sample']:.3f} / "
             f"ddof0 {c['std_population']:.3f} (printed {c['printed_std']})" for c in checks)
-        verdicts.append(ClaimVerdict(f"{dataset}: Table 3's mean +- std summarise its ten printed runs", "Table 3",
+        verdicts.append(Verdict(f"{dataset}: Table 3's mean +- std summarise its ten printed runs", "Table 3",
                                      "printed runs and Avg +- Std", details,
                                      "holds" if means_ok and std_ok else "does not hold"))
     return verdicts
 
 
-def f1_verdicts() -> list[ClaimVerdict]:
+def f1_verdicts() -> list[Verdict]:
     """F1 = 2PR/(P+R) for every printed run of Table 3 and every row of Table 2."""
     verdicts = []
     misses = []
@@ -418,18 +400,18 @@ def f1_verdicts() -> list[ClaimVerdict]:
         for run, (p, r, f) in enumerate(zip(precision, recall, f1), start=1):
             if not f1_matches_harmonic(p, r, f):
                 misses.append(f"{dataset} run {run}: 2PR/(P+R) = {harmonic_mean_f1(p, r):.2f}, printed {f}")
-    verdicts.append(ClaimVerdict("Table 3's F1-score is the harmonic mean of its precision and recall (per run)",
+    verdicts.append(Verdict("Table 3's F1-score is the harmonic mean of its precision and recall (per run)",
                                  "Table 3", "60 printed runs", "; ".join(misses) or "all 60 runs match within 0.01",
                                  "holds" if not misses else "does not hold"))
     misses = [f"{row}: 2PR/(P+R) = {harmonic_mean_f1(p, r):.2f}, printed {f}"
               for row, (_, p, r, f) in PAPER_TABLE2.items() if not f1_matches_harmonic(p, r, f)]
-    verdicts.append(ClaimVerdict("Table 2's F1-score is the harmonic mean of its precision and recall", "Table 2",
+    verdicts.append(Verdict("Table 2's F1-score is the harmonic mean of its precision and recall", "Table 2",
                                  "8 printed rows", "; ".join(misses) or "all rows match",
                                  "holds" if not misses else "does not hold"))
     return verdicts
 
 
-def thresholded_metric_verdicts() -> list[ClaimVerdict]:
+def thresholded_metric_verdicts() -> list[Verdict]:
     """Table 3's precision/recall read as Keras's thresholded metrics: recall <= accuracy <= ..., integer counts."""
     breaks, fractional = [], []
     for dataset in DATASETS:
@@ -441,7 +423,7 @@ def thresholded_metric_verdicts() -> list[ClaimVerdict]:
             positives = implied_predicted_positives(p, r, n)
             if abs(positives - round(positives)) > positives * PRINTED_HALF_UNIT / p + 0.02 or positives > n + 0.5:
                 fractional.append(f"{dataset} run {run} ({positives:.2f} of n={n})")
-    return [ClaimVerdict(
+    return [Verdict(
         "Table 3's precision and recall are Keras-style thresholded metrics (recall <= accuracy, precision >= "
         "recall in every run, and predicted-positive counts are whole numbers <= n)", "Table 3; Sec. 5.2",
         "recall below accuracy in most runs (EmoDB run 1: 85.98 < 86.92)",
@@ -450,7 +432,7 @@ def thresholded_metric_verdicts() -> list[ClaimVerdict]:
         "holds" if not breaks and not fractional else "does not hold")]
 
 
-def same_runs_verdicts() -> list[ClaimVerdict]:
+def same_runs_verdicts() -> list[Verdict]:
     """Can Table 4's SpeechNet PLR/PCLR describe Table 3's ten runs? One verdict per corpus."""
     verdicts = []
     for dataset in DATASETS:
@@ -459,41 +441,41 @@ def same_runs_verdicts() -> list[ClaimVerdict]:
         computed = (f"PCLR {pclr} <= min accuracy {bounds['min_accuracy']}: {bounds['pclr_bound_holds']}; "
                     f"PLR - PCLR = {bounds['consistently_wrong']} <= 100 - max accuracy = "
                     f"{bounds['max_wrong_allowed']}: {bounds['wrong_bound_holds']}")
-        verdicts.append(ClaimVerdict(f"{dataset}: Tables 3 and 4 describe the same ten SpeechNet runs",
+        verdicts.append(Verdict(f"{dataset}: Tables 3 and 4 describe the same ten SpeechNet runs",
                                      "Tables 3, 4; Eqs. 3, 6", f"PLR {plr}, PCLR {pclr}", computed,
                                      "holds" if bounds["can_be_same_runs"] else "does not hold"))
     return verdicts
 
 
-def table2_verdicts() -> list[ClaimVerdict]:
+def table2_verdicts() -> list[Verdict]:
     """The sentences of Sec. 5.3 about Table 2 against Table 2."""
     full = PAPER_TABLE2["SpeechNet"]
     rows = {name: values for name, values in PAPER_TABLE2.items() if name != "SpeechNet"}
     n = implied_test_size([v for values in rows.values() for v in (values[0], values[2])])
     verdicts = []
     drop = round(full[0] - PAPER_TABLE2["SpeechNet w/o information coding"][0], 2)
-    verdicts.append(ClaimVerdict("Removing information coding costs 7.29 accuracy points (87.66 -> 80.37)",
+    verdicts.append(Verdict("Removing information coding costs 7.29 accuracy points (87.66 -> 80.37)",
                                  "Sec. 5.3", "Table 2", f"{full[0]} - 80.37 = {drop}",
                                  "holds" if abs(drop - 7.29) < 1e-6 else "does not hold"))
     gains = {name: round(full[3] - PAPER_TABLE2[name][3], 2) for name in
              ("SpeechNet w/o speech recall", "SpeechNet w/o pre-attention", "SpeechNet w/o modified speech routing")}
-    verdicts.append(ClaimVerdict("Speech recall, pre-attention and modified routing add 3.21, 2.66 and 0.77 F1 points",
+    verdicts.append(Verdict("Speech recall, pre-attention and modified routing add 3.21, 2.66 and 0.77 F1 points",
                                  "Sec. 5.3", "Table 2", str(gains),
                                  "holds" if list(gains.values()) == [3.21, 2.66, 0.77] else "does not hold"))
     better = {name: values for name, values in rows.items() if any(v > f for v, f in zip(values, full))}
-    verdicts.append(ClaimVerdict(
+    verdicts.append(Verdict(
         "The full SpeechNet configuration achieves optimal performance (86.62 F1)", "Sec. 5.3", "Table 2",
         "rows beating the full model on some metric: " + "; ".join(
             f"{name} {dict(zip(METRICS, values))}" for name, values in better.items()),
         "does not hold" if better else "holds"))
     full_fits = fits_test_size(full, n)
-    verdicts.append(ClaimVerdict(
+    verdicts.append(Verdict(
         "Table 2 compares like with like (each row one run of the same protocol)", "Table 2; Table 3",
         f"full row {full} equals Table 3's EmoDB means",
         f"the seven ablation rows' accuracies and recalls are k/{n} (single test runs); the full row is "
         f"{'also' if full_fits else 'not'} k/{n}: it is the mean of Table 3's ten runs",
         "holds" if full_fits else "does not hold"))
-    verdicts.append(ClaimVerdict(
+    verdicts.append(Verdict(
         "Table 2 shows a progressive improvement as modules are incrementally incorporated", "Sec. 5.3",
         "Table 2 rows are 'SpeechNet w/o X'", "every row removes ONE module from the full model (leave-one-out); "
         "no row adds modules one after another", "does not hold"))
@@ -501,14 +483,14 @@ def table2_verdicts() -> list[ClaimVerdict]:
     ordered = accuracy_drop["information coding"] == max(accuracy_drop.values()) and min(
         accuracy_drop["speech recall"], accuracy_drop["pre-attention"]) > max(
         accuracy_drop["speech routing"], accuracy_drop["speech attention"])
-    verdicts.append(ClaimVerdict(
+    verdicts.append(Verdict(
         "Hierarchy: information coding matters most, then recall/pre-attention, finally routing/attention",
         "Sec. 5.3", "Table 2", f"accuracy drop per removed module: {accuracy_drop}",
         "holds" if ordered else "does not hold"))
     return verdicts
 
 
-def table3_text_verdicts() -> list[ClaimVerdict]:
+def table3_text_verdicts() -> list[Verdict]:
     """Sentences of Sec. 5.3 about Table 3."""
     means = {d: {m: PAPER_TABLE3[d][m][1] for m in METRICS} for d in DATASETS}
     best_accuracy = max(DATASETS, key=lambda d: means[d]["Accuracy"])
@@ -516,19 +498,19 @@ def table3_text_verdicts() -> list[ClaimVerdict]:
     lowest_recall = min(DATASETS, key=lambda d: means[d]["Recall"])
     stds = {d: PAPER_TABLE3[d]["Accuracy"][2] for d in DATASETS}
     return [
-        ClaimVerdict("BodEmoDB exhibits the highest accuracy and precision among all analyzed datasets", "Sec. 5.3",
+        Verdict("BodEmoDB exhibits the highest accuracy and precision among all analyzed datasets", "Sec. 5.3",
                      "Table 3 means", f"highest accuracy: {best_accuracy} ({means[best_accuracy]['Accuracy']}); "
                                       f"highest precision: {best_precision} ({means[best_precision]['Precision']}); "
                                       f"BodEmoDB {means['BodEmoDB']['Accuracy']} / {means['BodEmoDB']['Precision']}",
                      "holds" if best_accuracy == best_precision == "BodEmoDB" else "does not hold"),
-        ClaimVerdict("SpeechNet performs best on ESD, with the highest and most stable performance", "Sec. 5.3",
+        Verdict("SpeechNet performs best on ESD, with the highest and most stable performance", "Sec. 5.3",
                      "Table 3", f"highest mean accuracy: {best_accuracy}; smallest accuracy std: "
                                 f"{min(stds, key=stds.get)} ({min(stds.values())})",
                      "holds" if best_accuracy == "ESD" and min(stds, key=stds.get) == "ESD" else "does not hold"),
-        ClaimVerdict("IEMOCAP shows the lowest performance, particularly in recall", "Sec. 5.3", "Table 3",
+        Verdict("IEMOCAP shows the lowest performance, particularly in recall", "Sec. 5.3", "Table 3",
                      f"lowest mean recall: {lowest_recall} ({means[lowest_recall]['Recall']})",
                      "holds" if lowest_recall == "IEMOCAP" else "does not hold"),
-        ClaimVerdict("On EmoDB precision and accuracy are high but recall slightly lower", "Sec. 5.3", "Table 3",
+        Verdict("On EmoDB precision and accuracy are high but recall slightly lower", "Sec. 5.3", "Table 3",
                      f"EmoDB accuracy {means['EmoDB']['Accuracy']}, precision {means['EmoDB']['Precision']}, "
                      f"recall {means['EmoDB']['Recall']}",
                      "holds" if means["EmoDB"]["Recall"] < min(means["EmoDB"]["Accuracy"],
@@ -536,7 +518,7 @@ def table3_text_verdicts() -> list[ClaimVerdict]:
     ]
 
 
-def table4_text_verdicts() -> list[ClaimVerdict]:
+def table4_text_verdicts() -> list[Verdict]:
     """Sentences about Table 4 (Sec. 5.3) and the conclusion's PLR/PCLR claim."""
     speechnet = PAPER_TABLE4["SpeechNet"]
     beaten = [f"{dataset} {'PLR' if i == 0 else 'PCLR'}: {model} {values[dataset][i]} > {speechnet[dataset][i]}"
@@ -546,24 +528,24 @@ def table4_text_verdicts() -> list[ClaimVerdict]:
     pclr_over_80 = [d for d in DATASETS if speechnet[d][1] > 80]
     cpac_gap = round(PAPER_TABLE4["CPAC"]["IEMOCAP"][0] - speechnet["IEMOCAP"][0], 2)
     return [
-        ClaimVerdict("SpeechNet records the highest PLR and PCLR across all datasets", "Sec. 5.3", "Table 4",
+        Verdict("SpeechNet records the highest PLR and PCLR across all datasets", "Sec. 5.3", "Table 4",
                      "; ".join(beaten) or "SpeechNet highest everywhere", "holds" if not beaten else "does not hold"),
-        ClaimVerdict("On IEMOCAP CPAC only slightly outperforms SpeechNet in PLR", "Sec. 5.3",
+        Verdict("On IEMOCAP CPAC only slightly outperforms SpeechNet in PLR", "Sec. 5.3",
                      "Table 4: 80.40 vs 66.82", f"CPAC leads by {cpac_gap} points",
                      "does not hold" if cpac_gap > 5 else "holds"),
-        ClaimVerdict("Consistently high PLR (>90 %) and PCLR (>80 %)", "Sec. 7 (Conclusions)", "Table 4 SpeechNet row",
+        Verdict("Consistently high PLR (>90 %) and PCLR (>80 %)", "Sec. 7 (Conclusions)", "Table 4 SpeechNet row",
                      f"PLR > 90 on {plr_over_90}; PCLR > 80 on {pclr_over_80}; of {list(DATASETS)}",
                      "holds" if len(plr_over_90) == len(pclr_over_80) == len(DATASETS) else "does not hold"),
-        ClaimVerdict("Table 4 uses the Sec. 3.1 metrics", "Sec. 5.3 vs Sec. 3.1 and Table 4's caption",
+        Verdict("Table 4 uses the Sec. 3.1 metrics", "Sec. 5.3 vs Sec. 3.1 and Table 4's caption",
                      "text: 'Prediction-Level Reliability (PLR) and Prediction Confidence-Level Reliability (PCLR)'",
                      "the caption and Sec. 3.1 name them perfect (correct) learning reproducibility; the text's "
                      "expansion names metrics defined nowhere", "does not hold"),
-        ClaimVerdict("CPAC is a referenced, described peer", "Table 4", "row 'CPAC'",
+        Verdict("CPAC is a referenced, described peer", "Table 4", "row 'CPAC'",
                      LITERATURE_ONLY["CPAC"], "does not hold"),
     ]
 
 
-def table5_verdicts() -> list[ClaimVerdict]:
+def table5_verdicts() -> list[Verdict]:
     """Table 5, its caption and the conclusion's "improvements of 2-5 %" against its numbers."""
     gaps, rank = {}, {}
     for dataset, rows in PAPER_TABLE5.items():
@@ -576,17 +558,17 @@ def table5_verdicts() -> list[ClaimVerdict]:
     behind = [d for d, (_, gap) in gaps.items() if gap < 0]
     iemocap = dict((model, acc) for model, _, acc in PAPER_TABLE5["IEMOCAP"])
     return [
-        ClaimVerdict("SpeechNet improves accuracy by 2-5 % over existing models across multiple datasets",
+        Verdict("SpeechNet improves accuracy by 2-5 % over existing models across multiple datasets",
                      "Sec. 7 (Conclusions); Abstract", "Table 5",
                      f"SpeechNet minus the best other model per corpus: {gaps}; corpora with a 2-5 point gain: "
                      f"{improved or 'none'}", "holds" if len(improved) >= 2 else "does not hold"),
-        ClaimVerdict("Table 5 shows better performance except on IEMOCAP and SAVEE", "Table 5 caption", "Table 5",
+        Verdict("Table 5 shows better performance except on IEMOCAP and SAVEE", "Table 5 caption", "Table 5",
                      f"corpora where another model is more accurate: {behind}; SpeechNet's rank per corpus: {rank}",
                      "holds" if set(behind) <= {"IEMOCAP", "SAVEE"} else "does not hold"),
-        ClaimVerdict("On IEMOCAP SpeechNet is on par with or better than hc-former (68.13 %)", "Sec. 5.3", "Table 5",
+        Verdict("On IEMOCAP SpeechNet is on par with or better than hc-former (68.13 %)", "Sec. 5.3", "Table 5",
                      f"SpeechNet {iemocap['SpeechNet (Ours)']} vs hc-former {iemocap['hc-former']}",
                      "holds" if iemocap["SpeechNet (Ours)"] >= iemocap["hc-former"] else "does not hold"),
-        ClaimVerdict("TIM-Net's IEMOCAP accuracy (72.50 %) is cited to TIM-Net's paper", "Table 5", "TIM-Net [71]",
+        Verdict("TIM-Net's IEMOCAP accuracy (72.50 %) is cited to TIM-Net's paper", "Table 5", "TIM-Net [71]",
                      f"reference [71] is {REFERENCE_71}, also cited for MHA + DRN; the list has no TIM-Net paper",
                      "does not hold"),
     ]
@@ -609,7 +591,7 @@ def class_test_size_probability(dataset: str, class_size: int, fraction: float) 
     return float(hypergeom.sf(class_size - 1, info["utterances"], counts.pop(), test))
 
 
-def fig5_verdicts(threshold: float = 1e-3) -> list[ClaimVerdict]:
+def fig5_verdicts(threshold: float = 1e-3) -> list[Verdict]:
     """Fig. 5's quoted per-class accuracies against Sec. 5.1's 10 % split, on the corpora with equal classes.
 
     Each quoted percentage needs a class with at least ``n_min`` test
@@ -631,14 +613,14 @@ def fig5_verdicts(threshold: float = 1e-3) -> list[ClaimVerdict]:
             rows.append(f"{value} % needs >= {needed} test utterances of one class: P(some class) <= {p10:.1e} "
                         f"under 10 %, <= {p20:.2f} under 20 %")
         per_class = next(iter(PAPER_TABLE1[dataset]["classes"].values()))
-        verdicts.append(ClaimVerdict(
+        verdicts.append(Verdict(
             f"{dataset}: Fig. 5's per-class accuracies come from a random 10 % test set", "Sec. 5.3 (Fig. 5); Sec. 5.1",
             f"quoted {PAPER_FIG5_TEXT[dataset]}; {per_class} utterances per class (Table 1)", "; ".join(rows),
             "does not hold" if ruled_out else "holds"))
     return verdicts
 
 
-def complexity_verdicts(measured: dict | None = None) -> list[ClaimVerdict]:
+def complexity_verdicts(measured: dict | None = None) -> list[Verdict]:
     """The complexity paragraph: 9.5 M FLOPs against 8.3 M parameters, and (optionally) our measurement.
 
     A forward pass uses every weight at least once, i.e. at least P
@@ -650,37 +632,37 @@ def complexity_verdicts(measured: dict | None = None) -> list[ClaimVerdict]:
     computed = (f"2 x parameters = {2 * params / 1e6:.1f} M FLOPs minimum at 2 FLOPs per multiply-add, but "
                 f"{flops / 1e6:.1f} M printed (ratio FLOPs/params = {flops / params:.2f}); read as multiply-adds it "
                 f"leaves {(flops - params) / 1e6:.1f} M for all weight re-use across time steps")
-    verdicts = [ClaimVerdict("~9.5 M FLOPs per forward pass with ~8.3 M parameters", "Sec. 6", "Sec. 6 text",
+    verdicts = [Verdict("~9.5 M FLOPs per forward pass with ~8.3 M parameters", "Sec. 6", "Sec. 6 text",
                              computed, "does not hold" if flops < 2 * params else "holds")]
     if measured:
-        verdicts.append(ClaimVerdict(
+        verdicts.append(Verdict(
             "Our SpeechNet at the paper's stated sizes has ~8.3 M parameters", "Sec. 6", "8.3 M",
             f"ours: {measured['parameters'] / 1e6:.2f} M parameters, {measured['flops'] / 1e6:.1f} M FLOPs "
             f"(sizes the paper omits are our choices)",
             "holds" if abs(measured["parameters"] - params) <= 0.15 * params else "does not hold"))
-    verdicts.append(ClaimVerdict("3.6 ms per utterance on an RTX 3080 Ti laptop GPU", "Sec. 6", "Sec. 6 text",
+    verdicts.append(Verdict("3.6 ms per utterance on an RTX 3080 Ti laptop GPU", "Sec. 6", "Sec. 6 text",
                                  "that GPU is not available here; the benchmark times our model on this machine's "
                                  "CPU (and on a GPU where one is lent)", "cannot be tested here"))
     return verdicts
 
 
-def table1_verdicts() -> list[ClaimVerdict]:
+def table1_verdicts() -> list[Verdict]:
     """Table 1's class counts add up to its utterance counts."""
     sums = {d: (sum(info["classes"].values()), info["utterances"]) for d, info in PAPER_TABLE1.items()}
-    return [ClaimVerdict("Table 1's per-class counts sum to each corpus' utterances", "Table 1", "Table 1",
+    return [Verdict("Table 1's per-class counts sum to each corpus' utterances", "Table 1", "Table 1",
                          str(sums), "holds" if all(a == b for a, b in sums.values()) else "does not hold")]
 
 
-def untestable_verdicts() -> list[ClaimVerdict]:
+def untestable_verdicts() -> list[Verdict]:
     """Claims that need the paper's own runs, figures or corpora."""
     return [
-        ClaimVerdict("The pre-attention gains are particularly evident on IEMOCAP and ESD", "Sec. 6",
+        Verdict("The pre-attention gains are particularly evident on IEMOCAP and ESD", "Sec. 6",
                      "no ablation table on IEMOCAP or ESD", "Table 2 (EmoDB) is the only ablation; IEMOCAP and ESD "
                      "are not available here", "cannot be tested here"),
-        ClaimVerdict("SpeechNet leads its peers on all six corpora (Fig. 6)", "Fig. 6 caption", "Fig. 6 (no numbers)",
+        Verdict("SpeechNet leads its peers on all six corpora (Fig. 6)", "Fig. 6 caption", "Fig. 6 (no numbers)",
                      "the figure's values are not printed; our peers run on the EmoDB stand-in only",
                      "cannot be tested here"),
-        ClaimVerdict("BodEmoDB results (Tables 3-5)", "Tables 3-5", "BodEmoDB rows",
+        Verdict("BodEmoDB results (Tables 3-5)", "Tables 3-5", "BodEmoDB rows",
                      CORPUS_AVAILABILITY["BodEmoDB"], "cannot be tested here"),
     ]
 
