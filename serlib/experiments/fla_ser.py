@@ -31,6 +31,7 @@ import numpy as np
 from ..data.splits import PROTOCOLS
 from ..models.fla_ser import FLA_SER_ABLATION, PAPER_TABLE6, TINY_CONFIG
 from ..results import Provenance, rows_from_summary
+from ..safeio import atomic_savefig
 from .common import RunSpec, corpus_label, provenance_for, run_spec
 from .harness import TableContext, TableSpec
 
@@ -440,7 +441,7 @@ def figure_table3(frame, ctx: TableContext):
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title("fla_ser Table 3: ablation, paper vs ours")
     path = ctx.figure_path("table3_ablation")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    atomic_savefig(fig, path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return [path]
 
@@ -460,7 +461,7 @@ def figure_fig7(frame, ctx: TableContext):
     np.atleast_1d(axes)[0].set_ylabel("precision (%) on validation")
     np.atleast_1d(axes)[0].legend(fontsize=7)
     path = ctx.figure_path("fig7_precision_per_epoch")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    atomic_savefig(fig, path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return [path]
 
@@ -481,7 +482,7 @@ def figure_fig9(frame, ctx: TableContext):
         ax.tick_params(axis="x", labelsize=6)
     axes[0][0].legend(fontsize=7)
     path = ctx.figure_path("fig9_per_speaker")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    atomic_savefig(fig, path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return [path]
 
@@ -497,7 +498,7 @@ def figure_fig10(frame, ctx: TableContext):
     ax.set_ylabel("recognition time (s)")
     ax.legend(fontsize=7)
     path = ctx.figure_path("fig10_time_vs_samples")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    atomic_savefig(fig, path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return [path]
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Callable
 
 from .. import settings
-from ..results import git_revision, read_results, results_path, write_results
+from ..results import ResultsError, git_revision, incomplete_runs, read_results, results_path, write_results
+from ..safeio import atomic_write_text
 
 
 @dataclass
@@ -37,6 +38,7 @@ class TableContext:
 
     def figure_path(self, name: str) -> Path:
         path = self.figures_root / self.paper / f"{name}{'' if self.mode == 'full' else '.quick'}.png"
+        settings.check_output(path, self.mode)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -72,15 +74,38 @@ def load_tables(paper: str) -> dict[str, TableSpec]:
 
 
 def already_done(path: Path, config_hash: str, revision: str) -> bool:
+    """True when ``path`` holds the complete results of this configuration at this revision.
+
+    A file that cannot be read, or that holds fewer rows of this run than the run
+    recorded in its ``expected_rows`` column (a file cut short by a crash or a
+    copy), is not done: a warning says why and the table runs again.
+    """
+    import warnings
+
     if not path.exists():
         return False
-    frame = read_results(path)
+    try:
+        frame = read_results(path)
+    except ResultsError as exc:
+        warnings.warn(f"{exc}; running the table again", stacklevel=2)
+        return False
     done = frame[(frame["config_hash"].astype(str) == config_hash) & (frame["revision"].astype(str) == revision)]
-    return len(done) > 0
+    if len(done) == 0:
+        return False
+    short = incomplete_runs(done)
+    if short:
+        found, wanted = next(iter(short.values()))
+        warnings.warn(f"{path}: holds {found} of the {wanted} rows of config {config_hash} at {revision} "
+                      "(cut short); running the table again", stacklevel=2)
+        return False
+    return True
 
 
 def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str = "quick", device: str = "auto",
-              force: bool = False, results_root=None, figures_root=None, progress: bool = True) -> int:
+              force: bool = False, results_root=None, figures_root=None, progress: bool = True,
+              resume: bool = False) -> int:
+    """Run ``paper``'s tables. ``resume`` (``serlib reproduce --resume``) is accepted here for
+    the per-job result store of the experiment engine, which continues unfinished jobs."""
     from ..report.tables import render_table_markdown
 
     mode = settings.mode(mode)
@@ -89,9 +114,10 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
     unknown = [t for t in wanted if t not in specs]
     if unknown:
         raise KeyError(f"{paper} has no table(s) {unknown}; available: {', '.join(specs)}")
-    quick_base = settings.REPO_ROOT / "build" / "quick"
-    results_root = Path(results_root) if results_root else (settings.results_dir() if mode == "full" else quick_base / "results")
-    figures_root = Path(figures_root) if figures_root else (settings.figures_dir() if mode == "full" else quick_base / "figures")
+    results_root = Path(results_root) if results_root else settings.output_dir("results", mode)
+    figures_root = Path(figures_root) if figures_root else settings.output_dir("figures", mode)
+    settings.check_output(results_root, mode)
+    settings.check_output(figures_root, mode)
     roots = roots or {}
     revision = git_revision()
     total_estimate = sum(specs[t].estimate_s(mode) for t in wanted)
@@ -116,7 +142,7 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
         write_results(rows, paper, name, mode=mode, root=results_root, replace_rows=False)
         frame = read_results(path)
         markdown = render_table_markdown(frame, f"{paper} {name}: {spec.title}", spec.notes)
-        path.with_suffix(".md").write_text(markdown)
+        atomic_write_text(settings.check_output(path.with_suffix(".md"), mode), markdown)
         figures = spec.figure(frame, ctx) if spec.figure else []
         elapsed = time.perf_counter() - started
         print(f"    done in {elapsed / 60:.1f} min -> {path}" + "".join(f"\n    figure {f}" for f in figures or []))
