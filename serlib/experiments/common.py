@@ -183,14 +183,25 @@ def with_augmented_copies(records: Sequence[Record], train_idx: np.ndarray, x_al
     return x, new_idx, np.concatenate([y, y[extra_src]]), list(records) + [records[i] for i in extra_src]
 
 
-def run_spec(spec: RunSpec, progress: bool = False, keep_models: bool = False) -> RunOutcome:
-    """Train and evaluate ``spec`` over its folds and seeds."""
+def run_spec(spec: RunSpec, progress: bool = False, keep_models: bool = False, *, checkpoint_dir=None,
+             resume: bool = False) -> RunOutcome:
+    """Train and evaluate ``spec`` over its folds and seeds.
+
+    With ``checkpoint_dir`` every (fold, seed) run checkpoints after each epoch to
+    ``<checkpoint_dir>/<fold>-seed<seed>.pt``; ``resume`` continues each from its
+    checkpoint (finished runs return their result without training again).
+    """
     from ..evaluate import aggregate_metrics, evaluate_predictions
     from ..models import build_model
     from ..train import TrainConfig, Trainer, predict_logits
 
     if spec.protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {spec.protocol!r}")
+    if spec.max_folds is not None and spec.max_folds < 1:
+        raise ValueError(f"max_folds must be at least 1 (None runs every fold), got {spec.max_folds}")
+    if len(set(spec.seeds)) != len(spec.seeds):
+        raise ValueError(f"seeds {list(spec.seeds)} repeat a seed: identical runs would be counted as "
+                         "independent ones (n and the confidence interval would be wrong)")
     root = corpus_root(spec.corpus, spec.root)
     records = select_records(load_corpus(spec.corpus, root), spec.labels, spec.subset_per_speaker)
     label_names = [lab for lab in (spec.labels or sorted({r.label for r in records}))]
@@ -223,9 +234,10 @@ def run_spec(spec: RunSpec, progress: bool = False, keep_models: bool = False) -
             # Models take one input channel by default; only multi-channel inputs (RGB scalograms) say so.
             extra = {"in_channels": x.shape[1]} if x.shape[1] != 1 else {}
             model = build_model(spec.model, n_classes=len(label_names), **extra, **spec.model_config)
-            trainer = Trainer(config, metric_fn=metric_fn)
+            checkpoint = Path(checkpoint_dir) / f"{split.name}-seed{seed}.pt" if checkpoint_dir else None
+            trainer = Trainer(config, metric_fn=metric_fn, checkpoint_path=checkpoint)
             val = (x[split.val], y[split.val]) if len(split.val) else None
-            result = trainer.fit(model, (train_x, train_y), val)
+            result = trainer.fit(model, (train_x, train_y), val, resume=resume)
             logits = predict_logits(result.model, x[split.test], device=config.device)
             y_pred = logits.argmax(1)
             metrics = evaluate_predictions(y[split.test], y_pred, labels=list(range(len(label_names))))
