@@ -251,24 +251,58 @@ def cmd_models(args) -> int:
     return 0
 
 
-def _check_model_config(model: str, config: dict) -> None:
-    """Refuse keys the model's constructor does not take, naming them and the ones it does."""
+def model_options(model: str) -> list[str] | None:
+    """The keyword options a registered model takes, or None when it takes any.
+
+    Registered constructors are often ``def name(n_classes, **config) -> Class``
+    wrappers: their ``**config`` goes to ``Class``, whose ``__init__`` is read then.
+    """
     import inspect
+    import typing
 
     from .models.registry import MODELS, _load_all
 
     _load_all()
-    parameters = inspect.signature(MODELS[model]).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return
-    accepted = sorted(k for k, p in parameters.items() if k != "n_classes" and p.kind in (
-        inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD))
-    unknown = sorted(set(config) - set(accepted))
+    constructor = MODELS[model]
+    accepted: set[str] = set()
+    targets = [constructor]
+    while targets:
+        target = targets.pop()
+        parameters = inspect.signature(target).parameters
+        accepted |= {k for k, p in parameters.items() if p.kind in (
+            inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)}
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+            try:
+                returned = typing.get_type_hints(target).get("return")
+            except Exception:  # unresolvable annotations: cannot tell
+                return None
+            if not inspect.isclass(returned):
+                return None
+            targets.append(returned.__init__)
+    return sorted(accepted - {"self", "n_classes"})
+
+
+def _check_model_config(model: str, config: dict) -> None:
+    """Refuse keys the model does not take, naming them and the ones it does."""
+    accepted = model_options(model)
+    unknown = sorted(set(config) - set(accepted)) if accepted is not None else []
     if unknown:
         raise ValueError(f"--model-config: {model} has no option(s) {unknown}; it accepts {accepted}")
 
 
 TRAIN_MANIFEST = "run.json"
+
+
+def setting_differences(saved: dict, current: dict, prefix: str = "") -> list[str]:
+    """``"train.lr: 0.001 -> 0.01"`` for every setting (nested dicts walked) that differs."""
+    out = []
+    for key in sorted(set(saved) | set(current)):
+        old, new = saved.get(key), current.get(key)
+        if isinstance(old, dict) and isinstance(new, dict):
+            out += setting_differences(old, new, f"{prefix}{key}.")
+        elif old != new:
+            out.append(f"{prefix}{key}: {old!r} -> {new!r}")
+    return out
 
 
 def prepare_train_checkpoints(folder: Path, spec, resume: bool) -> Path:
@@ -292,8 +326,7 @@ def prepare_train_checkpoints(folder: Path, spec, resume: bool) -> Path:
             saved = json.loads(manifest.read_text())
         except (OSError, ValueError) as exc:
             raise CheckpointError(f"{manifest}: unreadable ({exc}); run without --resume to start again") from None
-        changed = [f"{k}: {saved.get(k)!r} -> {current.get(k)!r}" for k in sorted(set(saved) | set(current))
-                   if saved.get(k) != current.get(k)]
+        changed = setting_differences(saved, current)
         if changed:
             raise ResumeMismatchError(f"{folder}: refusing to resume, the run's settings changed: "
                                       + "; ".join(changed) + "; run without --resume to start again")
@@ -314,6 +347,8 @@ def cmd_train(args) -> int:
     named, root = args.root or (None, None)
     if named is not None and named != args.corpus:
         raise ValueError(f"--root {named}={root}: --corpus is {args.corpus}, not {named}")
+    if root is not None and not Path(root).is_dir():
+        raise FileNotFoundError(2, "corpus folder does not exist", root)
     spec = RunSpec(corpus=args.corpus, protocol=args.protocol, model=args.model, root=root,
                    front_end=args.front_end, seeds=tuple(args.seeds), max_folds=args.max_folds, device=args.device,
                    train={"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
@@ -340,7 +375,10 @@ def cmd_train(args) -> int:
 def cmd_leakage(args) -> int:
     from .experiments.course import run_leakage
 
-    for row in run_leakage(args.corpus, args.mode, progress=not args.quiet):
+    root = _single_root(args, args.corpus)
+    if root is not None and not root.is_dir():
+        raise FileNotFoundError(2, "corpus folder does not exist", str(root))
+    for row in run_leakage(args.corpus, args.mode, progress=not args.quiet, root=root):
         print(f"{row['row']:<32} {row['metric']:<9} {row['ours']:.4f}  ({row['corpus']}, {row['mode']})")
     return 0
 
@@ -352,14 +390,23 @@ def cmd_reproduce(args) -> int:
     for named, path in args.root or []:
         if named is None:
             raise ValueError(f"--root {path}: reproduce may read several corpora; write --root CORPUS={path}")
+        if not Path(path).is_dir():
+            raise FileNotFoundError(2, f"--root {named}=PATH: corpus folder does not exist", path)
         roots[named] = path
+    for folder in (args.results, args.figures):  # fail now, not after hours of training
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
     return reproduce(args.paper, args.tables, roots=roots, mode=args.mode, device=args.device, force=args.force,
                      results_root=args.results, figures_root=args.figures, resume=args.resume)
 
 
 def cmd_course(args) -> int:
-    from .course import run_course
+    from .course import notebooks, run_course
 
+    if args.only and not any(key in nb.stem for nb in notebooks() for key in args.only):
+        raise ValueError(f"--only {' '.join(args.only)}: no notebook name contains any of these; notebooks: "
+                         + ", ".join(nb.stem for nb in notebooks()))
+    Path(args.build).mkdir(parents=True, exist_ok=True)  # fail now, not after the first notebook ran
     return run_course(Path(args.build), inplace=args.inplace, only=args.only)
 
 
@@ -471,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lk = _sub(sub, "leakage", help="speaker-dependent vs speaker-independent contrast (results/course/leakage)")
     lk.add_argument("--corpus", default="synthetic", choices=list(LEAKAGE_PROTOCOLS), help="corpus name")
+    _add_root(lk)
     lk.add_argument("--mode", default=None, choices=list(MODES), help="run mode (default: $SERLIB_MODE, else quick)")
     lk.add_argument("--quiet", action="store_true", help="no progress bars")
     lk.set_defaults(func=cmd_leakage)
@@ -521,8 +569,9 @@ def expected_errors() -> tuple:
 def _message(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
-    if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in str(exc):
-        return f"{exc.filename}: {exc.strerror or exc}"
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        other = f" -> {exc.filename2}" if exc.filename2 is not None else ""
+        return f"{exc.filename}{other}: {exc.strerror}"
     text = str(exc).strip() or type(exc).__name__
     return text.replace("\n", " ")
 
@@ -551,7 +600,14 @@ def _write_bug_log(exc: BaseException, argv) -> Path | None:
     return None
 
 
+def _format_warning(message, category, filename, lineno, line=None) -> str:
+    return f"serlib: warning: {message}\n"
+
+
 def main(argv=None) -> int:
+    import warnings
+
+    warnings.formatwarning = _format_warning  # one readable line per warning, no source lines
     args = _parse(argv)
     try:
         return args.func(args)
