@@ -607,7 +607,14 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:
 def main(argv=None) -> int:
     import warnings
 
-    warnings.formatwarning = _format_warning  # one readable line per warning, no source lines
+    previous, warnings.formatwarning = warnings.formatwarning, _format_warning  # one line, no source
+    try:
+        return _run(argv)
+    finally:
+        warnings.formatwarning = previous
+
+
+def _run(argv) -> int:
     args = _parse(argv)
     try:
         return args.func(args)

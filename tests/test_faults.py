@@ -613,3 +613,34 @@ def test_train_write_results_in_quick_mode_stays_out_of_results(cli_env, monkeyp
     out = capsys.readouterr().out
     assert str(tmp_path / "quick" / "results" / "course" / "train_cli.quick.csv") in out
     assert not committed.exists()
+
+
+def test_reproduce_runs_again_a_table_whose_file_was_cut_short(monkeypatch, tmp_path, capsys):
+    """The real harness on a one-table paper: a complete file is skipped, a truncated one re-run."""
+    from serlib.experiments import harness
+
+    calls = []
+
+    def run(ctx):
+        calls.append(ctx.table)
+        return [dict(r, mode="quick") for r in rows(table="t1")]
+
+    spec = harness.TableSpec("p", "t1", "a tiny table", run, config=lambda mode: {"size": 1})
+    monkeypatch.setattr(harness, "load_tables", lambda paper: {"t1": spec})
+    kwargs = dict(mode="quick", results_root=tmp_path / "results", figures_root=tmp_path / "figures", resume=True)
+    assert harness.reproduce("p", **kwargs) == 0 and harness.reproduce("p", **kwargs) == 0
+    assert calls == ["t1"] and "skipped, results exist" in capsys.readouterr().out
+    path = tmp_path / "results" / "p" / "t1.quick.csv"
+    text = path.read_text()
+    path.write_text(text[: len(text) * 2 // 3])  # a copy or crash cut the file in its last rows
+    with pytest.warns(UserWarning, match="cut short"):
+        assert harness.reproduce("p", **kwargs) == 0
+    assert calls == ["t1", "t1"] and len(read_results(path)) == 3
+
+
+def test_reproduce_resume_is_passed_to_the_harness(monkeypatch):
+    from serlib.experiments import harness
+
+    seen = {}
+    monkeypatch.setattr(harness, "reproduce", lambda paper, tables, **kwargs: seen.update(kwargs) or 0)
+    assert main(["reproduce", "fla_ser", "--resume"]) == 0 and seen["resume"] is True
