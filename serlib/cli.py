@@ -165,6 +165,12 @@ def _models() -> list[str]:
     return list(available_models())
 
 
+def _front_ends() -> list[str]:
+    from .features.logmel import LOGMEL_CONFIGS
+
+    return list(LOGMEL_CONFIGS)
+
+
 def _tables() -> list[str]:
     from . import PAPERS
     from .experiments.harness import load_tables
@@ -331,8 +337,11 @@ def prepare_train_checkpoints(folder: Path, spec, resume: bool) -> Path:
             raise ResumeMismatchError(f"{folder}: refusing to resume, the run's settings changed: "
                                       + "; ".join(changed) + "; run without --resume to start again")
         return folder
+    if folder.is_dir() and not manifest.is_file() and any(folder.iterdir()):
+        raise CheckpointError(f"{folder}: not empty and not a serlib train checkpoint folder (no {TRAIN_MANIFEST}); "
+                              "choose a new or empty --checkpoint-dir")
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.pt"):
+    for old in folder.glob("*-seed*.pt"):  # the previous run's checkpoints, named by run_spec
         old.unlink()
     atomic_write_text(manifest, json.dumps(current, indent=1, sort_keys=True) + "\n")
     return folder
@@ -493,7 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--corpus", default="synthetic", choices=corpora, help="corpus name")
     _add_root(tr)
     tr.add_argument("--protocol", default="speaker_kfold", choices=list(PROTOCOLS), help="evaluation protocol")
-    tr.add_argument("--front-end", default="course", help="log-Mel configuration (serlib.features.logmel)")
+    tr.add_argument("--front-end", default="course", choices=LazyChoices(_front_ends),
+                    help="log-Mel configuration (serlib.features.logmel)")
     tr.add_argument("--epochs", type=positive_int, default=20, help="maximum training epochs")
     tr.add_argument("--batch-size", type=positive_int, default=32, help="utterances per batch")
     tr.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate")

@@ -644,3 +644,16 @@ def test_reproduce_resume_is_passed_to_the_harness(monkeypatch):
     seen = {}
     monkeypatch.setattr(harness, "reproduce", lambda paper, tables, **kwargs: seen.update(kwargs) or 0)
     assert main(["reproduce", "fla_ser", "--resume"]) == 0 and seen["resume"] is True
+
+
+def test_train_never_empties_a_folder_that_is_not_its_own(tmp_path, capsys):
+    from serlib.cli import prepare_train_checkpoints
+    from serlib.experiments.common import RunSpec
+    from serlib.train import CheckpointError
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "weights.pt").write_bytes(b"someone's model")
+    with pytest.raises(CheckpointError, match="not a serlib train checkpoint folder"):
+        prepare_train_checkpoints(mine, RunSpec(corpus="synthetic", protocol="loso"), resume=False)
+    assert (mine / "weights.pt").exists()
