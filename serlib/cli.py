@@ -341,7 +341,7 @@ def prepare_train_checkpoints(folder: Path, spec, resume: bool) -> Path:
         raise CheckpointError(f"{folder}: not empty and not a serlib train checkpoint folder (no {TRAIN_MANIFEST}); "
                               "choose a new or empty --checkpoint-dir")
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*-seed*.pt"):  # the previous run's checkpoints, named by run_spec
+    for old in folder.glob("*.pt"):  # the previous run's checkpoints (the folder is ours: run.json)
         old.unlink()
     atomic_write_text(manifest, json.dumps(current, indent=1, sort_keys=True) + "\n")
     return folder

@@ -541,12 +541,11 @@ def test_serlib_train_killed_mid_run_resumes_to_the_uninterrupted_result(cli_env
     process = subprocess.Popen([sys.executable, "-m", "serlib.cli", *args, "--checkpoint-dir", str(interrupted)],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not (interrupted / "fold1-seed0.pt").exists() and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.02)
+    while not list(interrupted.glob("*.pt")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.02)  # the first checkpoint: the first epoch of the first fold is done
     process.kill()
-    process.wait()
-    assert (interrupted / "fold1-seed0.pt").exists() and not (interrupted / "fold2-seed0.pt").exists(), \
-        "the run ended before it could be interrupted"
+    assert process.wait() != 0, "the run ended before it could be interrupted"
+    assert list(interrupted.glob("*.pt"))
     assert main(args + ["--checkpoint-dir", str(interrupted), "--resume"]) == 0
     assert capsys.readouterr().out.splitlines()[-5:] == whole
     assert main(args + ["--checkpoint-dir", str(interrupted), "--resume", "--lr", "0.1"]) == 2

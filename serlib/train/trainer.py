@@ -181,6 +181,9 @@ def data_fingerprint(*arrays) -> str:
         if array is None:
             digest.update(b"none|")
             continue
+        if isinstance(array, (tuple, list)):  # a model with several inputs: every member counts
+            digest.update(f"tuple{len(array)}|{data_fingerprint(*array)}|".encode())
+            continue
         value = array.detach().cpu().numpy() if isinstance(array, torch.Tensor) else np.asarray(array)
         value = np.ascontiguousarray(value)
         digest.update(f"{value.dtype.str}{value.shape}|".encode())
