@@ -570,9 +570,9 @@ def test_the_library_refuses_the_same_numbers(tiny_synthetic):
     _, records = tiny_synthetic
     with pytest.raises(ValueError, match="k .* at least 2"):
         make_splits(records, "random_kfold", k=0)
-    with pytest.raises(ValueError, match="max_folds must be at least 1"):
+    with pytest.raises(ValueError, match="max_folds"):
         run_spec(RunSpec(corpus="synthetic", protocol="loso", max_folds=0))
-    with pytest.raises(ValueError, match="repeat a seed"):
+    with pytest.raises(ValueError, match="repeat"):
         run_spec(RunSpec(corpus="synthetic", protocol="loso", seeds=(0, 0, 0)))
 
 

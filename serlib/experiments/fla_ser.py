@@ -31,7 +31,6 @@ import numpy as np
 from ..data.splits import PROTOCOLS
 from ..models.fla_ser import FLA_SER_ABLATION, PAPER_TABLE6, TINY_CONFIG
 from ..results import Provenance, rows_from_summary
-from ..safeio import atomic_savefig
 from .common import RunSpec, corpus_label, provenance_for, run_spec
 from .harness import TableContext, TableSpec
 
@@ -441,7 +440,7 @@ def figure_table3(frame, ctx: TableContext):
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title("fla_ser Table 3: ablation, paper vs ours")
     path = ctx.figure_path("table3_ablation")
-    atomic_savefig(fig, path, dpi=110, bbox_inches="tight")
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return [path]
 
@@ -461,7 +460,7 @@ def figure_fig7(frame, ctx: TableContext):
     np.atleast_1d(axes)[0].set_ylabel("precision (%) on validation")
     np.atleast_1d(axes)[0].legend(fontsize=7)
     path = ctx.figure_path("fig7_precision_per_epoch")
-    atomic_savefig(fig, path, dpi=110, bbox_inches="tight")
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return [path]
 
@@ -482,7 +481,7 @@ def figure_fig9(frame, ctx: TableContext):
         ax.tick_params(axis="x", labelsize=6)
     axes[0][0].legend(fontsize=7)
     path = ctx.figure_path("fig9_per_speaker")
-    atomic_savefig(fig, path, dpi=110, bbox_inches="tight")
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return [path]
 
@@ -498,7 +497,7 @@ def figure_fig10(frame, ctx: TableContext):
     ax.set_ylabel("recognition time (s)")
     ax.legend(fontsize=7)
     path = ctx.figure_path("fig10_time_vs_samples")
-    atomic_savefig(fig, path, dpi=110, bbox_inches="tight")
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return [path]
 
