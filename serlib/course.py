@@ -70,6 +70,8 @@ def run_course(build: Path, inplace: bool = False, only: list[str] | None = None
     else:
         # committed outputs and figures: synthetic corpus only, never stand-in audio or pictures of it
         os.environ["SERLIB_NO_STANDIN"] = "1"
+        # the one quick-mode writer allowed into figures/: the notebooks' own illustrations
+        os.environ[settings.REFRESH_NOTEBOOK_FIGURES] = "1"
     rows = []
     total = time.perf_counter()
     for nb in notebooks():

@@ -28,12 +28,19 @@ cpu            CPU model the numbers were computed on (serlib.provenance)
 threads        torch threads per run (a pool worker's own count, when the row sets it)
 torch          torch version
 blas           torch's and numpy's BLAS libraries
+expected_rows  how many rows the run that wrote this row produced for its config_hash:
+               fewer rows with that config_hash and revision means the file was cut
+               short (:func:`incomplete_runs`), and ``reproduce`` runs the table again
 =============  ==================================================================
 
-The last four are filled by :func:`write_results` from
+cpu, threads, torch and blas are filled by :func:`write_results` from
 :func:`serlib.provenance.machine_provenance` of the writing process when a row
 does not set them; rows computed elsewhere (pool or Ray workers) should set them
 from the worker's own provenance.
+
+Files are written through :func:`serlib.safeio.atomic_write`: a reader sees the
+old file or the complete new one, never a half-written one. Quick-mode files go
+where :func:`serlib.settings.output_dir` says, never into the committed ``results/``.
 """
 from __future__ import annotations
 
@@ -41,16 +48,19 @@ import datetime as _dt
 import functools
 import math
 import subprocess
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import settings
+from .safeio import atomic_to_csv
 
 COLUMNS = [
     "paper", "table", "row", "metric", "paper_value", "ours", "ours_std", "ci_low", "ci_high", "n",
     "corpus", "protocol", "speaker_independent", "folds", "seeds", "mode", "device", "epoch_policy",
     "revision", "date", "config_hash", "notes",
-    "cpu", "threads", "torch", "blas",
+    # New columns go at the end, so older files (which lack them) still read.
+    "cpu", "threads", "torch", "blas", "expected_rows",
 ]
 REQUIRED = ["paper", "table", "row", "metric", "corpus", "protocol", "mode", "device", "revision", "date"]
 
@@ -94,8 +104,9 @@ def now() -> str:
 
 def results_path(paper: str, table: str, mode: str = "full", root: Path | None = None) -> Path:
     """``results/<paper>/<table>.csv`` for full mode; quick mode writes ``<table>.quick.csv``
-    so that quick runs never overwrite full-mode numbers."""
-    base = Path(root) if root is not None else settings.results_dir()
+    under :func:`serlib.settings.output_dir` (``build/quick/results``), so that quick runs
+    never overwrite full-mode numbers."""
+    base = Path(root) if root is not None else settings.output_dir("results", mode)
     suffix = ".csv" if mode == "full" else f".{mode}.csv"
     return base / paper / f"{table}{suffix}"
 
@@ -160,17 +171,39 @@ def write_results(rows: list[dict], paper: str, table: str, mode: str = "full", 
         if unknown:
             raise ResultsError(f"results row {i} for {paper}/{table} has unknown columns {sorted(unknown)}")
     rows = _with_machine_provenance(rows)
-    path = results_path(paper, table, mode, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = pd.DataFrame([{c: _clean(r.get(c)) for c in COLUMNS} for r in rows], columns=COLUMNS)
+    path = settings.check_output(results_path(paper, table, mode, root), mode)
+    # Rows written together for one configuration are one run: each records the run's size.
+    per_config = Counter(str(_clean(row.get("config_hash"))) for row in rows)
+    new = pd.DataFrame([{**{c: _clean(r.get(c)) for c in COLUMNS},
+                         "expected_rows": r.get("expected_rows") or per_config[str(_clean(r.get("config_hash")))]}
+                        for r in rows], columns=COLUMNS)
     if replace_rows and path.exists():
         old = read_results(path)
         key = ["row", "metric", "corpus", "protocol"]
         merged = old.merge(new[key].drop_duplicates(), on=key, how="left", indicator=True)
         old = old[(merged["_merge"] == "left_only").to_numpy()]
         new = pd.concat([old, new], ignore_index=True)
-    new.to_csv(path, index=False)
+    atomic_to_csv(new, path, index=False)
     return path
+
+
+def incomplete_runs(frame) -> dict:
+    """``{(config_hash, revision): (rows found, rows expected)}`` for every run of a results
+    frame with fewer rows than its ``expected_rows`` says: the file was cut short.
+
+    Files written before the column existed have no ``expected_rows`` and cannot be
+    checked this way (they are reported complete)."""
+    if "expected_rows" not in frame.columns or frame.empty:
+        return {}
+    short = {}
+    for key, group in frame.groupby([frame["config_hash"].astype(str), frame["revision"].astype(str)]):
+        expected = group["expected_rows"].dropna()
+        if expected.empty:
+            continue
+        wanted = int(float(expected.max()))
+        if len(group) < wanted:
+            short[key] = (len(group), wanted)
+    return short
 
 
 def read_results(path_or_paper, table: str | None = None, mode: str = "full", root: Path | None = None):
@@ -181,6 +214,19 @@ def read_results(path_or_paper, table: str | None = None, mode: str = "full", ro
     if not path.exists():
         raise FileNotFoundError(f"{path}: no results file; run the reproduction that writes it "
                                 f"(see `serlib reproduce --help`)")
+    import pandas.errors
+
+    try:
+        return _read_results_frame(pd, path)
+    except (pandas.errors.ParserError, pandas.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, ResultsError):
+            raise
+        raise ResultsError(f"{path}: unreadable results file ({type(exc).__name__}: "
+                           f"{str(exc).strip().splitlines()[0] if str(exc).strip() else 'empty'}); "
+                           f"re-run the table that writes it") from None
+
+
+def _read_results_frame(pd, path: Path):
     text_columns = ["paper", "table", "row", "metric", "corpus", "protocol", "seeds", "folds", "mode", "device",
                     "epoch_policy", "revision", "date", "config_hash", "notes", "cpu", "torch", "blas"]
     # keep_default_na=False: a protocol of "n/a" is text, not a missing value; only empty cells are NaN.

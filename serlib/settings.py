@@ -39,6 +39,70 @@ def figures_dir() -> Path:
     return Path(os.environ.get("SERLIB_FIGURES", REPO_ROOT / "figures"))
 
 
+#: The committed output folders. Quick-mode runs never write below them (:func:`check_output`).
+COMMITTED_OUTPUTS = {"results": REPO_ROOT / "results", "figures": REPO_ROOT / "figures"}
+#: Where quick-mode outputs go when no ``$SERLIB_RESULTS``/``$SERLIB_FIGURES`` says otherwise.
+QUICK_OUTPUT_BASE = REPO_ROOT / "build" / "quick"
+#: Set only by ``serlib course --inplace`` (``make notebooks-refresh``): the notebooks' own
+#: illustration figures (not results) may then be refreshed in ``figures/``.
+REFRESH_NOTEBOOK_FIGURES = "SERLIB_REFRESH_NOTEBOOK_FIGURES"
+
+
+class QuickModeOutputError(ValueError):
+    """A quick-mode run tried to write into the committed ``results/`` or ``figures/``."""
+
+
+def _overridden(kind: str) -> Path | None:
+    variable = {"results": "SERLIB_RESULTS", "figures": "SERLIB_FIGURES"}[kind]
+    value = os.environ.get(variable)
+    return Path(value) if value else None
+
+
+def output_dir(kind: str, mode_value: str | None = None) -> Path:
+    """THE rule for where a run writes its ``kind`` (``"results"`` or ``"figures"``) outputs.
+
+    Full mode: ``$SERLIB_RESULTS``/``$SERLIB_FIGURES`` when set, else the committed
+    ``results/``/``figures/``. Quick mode: the same variable when it points outside
+    the committed folders, else ``build/quick/<kind>``. Every writer of results,
+    Markdown and figures takes its folder from here (or checks a folder it was given
+    with :func:`check_output`), so quick runs never touch committed numbers.
+    """
+    if kind not in COMMITTED_OUTPUTS:
+        raise ValueError(f"output kind must be one of {sorted(COMMITTED_OUTPUTS)}, got {kind!r}")
+    chosen = mode(mode_value)
+    override = _overridden(kind)
+    if chosen == "full":
+        return override or COMMITTED_OUTPUTS[kind]
+    if override is not None and not _inside_committed(override):
+        return override
+    if kind == "figures" and os.environ.get(REFRESH_NOTEBOOK_FIGURES) == "1":
+        return COMMITTED_OUTPUTS["figures"]
+    return QUICK_OUTPUT_BASE / kind
+
+
+def _inside_committed(path: Path, kinds=tuple(COMMITTED_OUTPUTS)) -> bool:
+    target = Path(path).resolve()
+    return any(target == COMMITTED_OUTPUTS[k].resolve() or target.is_relative_to(COMMITTED_OUTPUTS[k].resolve())
+               for k in kinds)
+
+
+def check_output(path, mode_value: str | None = None) -> Path:
+    """Raise :class:`QuickModeOutputError` when a quick-mode run would write ``path`` inside
+    the committed ``results/`` or ``figures/``; return ``path`` otherwise.
+
+    The one exception is ``serlib course --inplace`` (``make notebooks-refresh``),
+    which refreshes the notebooks' illustration figures in ``figures/`` on purpose
+    (never results).
+    """
+    if mode(mode_value) == "quick" and _inside_committed(path):
+        if os.environ.get(REFRESH_NOTEBOOK_FIGURES) == "1" and _inside_committed(path, ("figures",)):
+            return Path(path)
+        raise QuickModeOutputError(
+            f"{path}: quick-mode runs never write into the committed results/ or figures/; "
+            f"write to {QUICK_OUTPUT_BASE} (the default) or pass --mode full")
+    return Path(path)
+
+
 def standin_root(corpus: str) -> Path | None:
     """Location of a stand-in corpus (``../shared/data``) if present, else None.
 

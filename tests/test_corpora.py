@@ -6,6 +6,7 @@ break the corpus's convention, which the parser must skip.
 """
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -23,8 +24,9 @@ ALL_CORPORA = ("ravdess", "emodb", "iemocap", "cremad", "tess", "savee", "casia"
 
 
 def write_clip(root: Path, relative: str) -> Path:
-    """50 ms of noise at -40 dBFS-ish, seeded by the file name so fixtures are reproducible."""
-    seed = sum(relative.encode())
+    """50 ms of noise at -40 dBFS-ish, seeded by the file name so fixtures are reproducible
+    (and distinct: load_corpus refuses two files with the same audio bytes)."""
+    seed = zlib.crc32(relative.encode())
     noise = 0.01 * np.random.default_rng(seed).standard_normal(SAMPLE_RATE // 20)
     return save_audio(root / relative, noise, SAMPLE_RATE)
 

@@ -1,4 +1,6 @@
 """Corpora (one parser each), downloads, the synthetic corpus and evaluation protocols."""
-from .records import CORPORA, CorpusError, Record, UNIFIED_LABELS, load_corpus, records_frame
+from .records import (CORPORA, CorpusError, CorpusReadError, DuplicateUtteranceError, Record, UNIFIED_LABELS,
+                      load_corpus, records_frame, scan_corpus)
 
-__all__ = ["CORPORA", "CorpusError", "Record", "UNIFIED_LABELS", "load_corpus", "records_frame"]
+__all__ = ["CORPORA", "CorpusError", "CorpusReadError", "DuplicateUtteranceError", "Record", "UNIFIED_LABELS",
+           "load_corpus", "records_frame", "scan_corpus"]

@@ -39,6 +39,7 @@ from typing import Callable
 from urllib.parse import urlparse
 
 from .. import __version__, settings
+from ..safeio import atomic_write, atomic_write_text
 from .records import CORPORA, CorpusError, load_corpus
 
 HASH_ALGORITHMS = {"md5": 32, "sha256": 64}  # algorithm -> hex digest length
@@ -158,10 +159,7 @@ def _record_known_hash(dest_dir: Path, url: str, known_hash: str) -> Path:
     table = dest_dir / KNOWN_HASHES_FILE
     hashes = read_known_hashes(dest_dir)
     hashes[url] = known_hash
-    scratch = table.with_suffix(".json.tmp")
-    scratch.write_text(json.dumps(hashes, indent=2, sort_keys=True) + "\n")
-    os.replace(scratch, table)
-    return table
+    return atomic_write_text(table, json.dumps(hashes, indent=2, sort_keys=True) + "\n")
 
 
 # --------------------------------------------------------------------------- transfer
@@ -325,8 +323,8 @@ def extract_zip(archive, root) -> list[Path]:
                 if member.is_dir():
                     continue
                 destination = base / member.filename
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with bundle.open(member) as source, open(destination, "wb") as sink:
+                # a member interrupted half way never stands under its final name
+                with bundle.open(member) as source, atomic_write(destination, "wb") as sink:
                     shutil.copyfileobj(source, sink)
                 written.append(destination)
     except zipfile.BadZipFile as exc:
@@ -392,7 +390,7 @@ def download_corpus(name: str, root, *, progress: bool = True, url: str | None =
         raise CorpusError(f"{root}: unpacked {archive} but {name} parses {len(records)} files where the release "
                           f"has {source.expected_files}; is root shared with other files, or the archive changed?")
     if not already:
-        marker.write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+        atomic_write_text(marker, json.dumps(stamp, indent=2, sort_keys=True) + "\n")
     return root
 
 

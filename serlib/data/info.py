@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import settings
-from .records import CORPORA, CorpusError, load_corpus
+from .records import CORPORA, CorpusError, scan_corpus
 
 
 def default_root(corpus: str) -> Path:
@@ -21,11 +21,18 @@ def default_root(corpus: str) -> Path:
     return root
 
 
-def corpus_info(corpus: str, root, durations: bool = True, **options) -> dict:
-    """Summary of a corpus folder as a JSON-ready dict."""
+def corpus_info(corpus: str, root, durations: bool = True, *, allow_unreadable: bool = False,
+                allow_duplicates: bool = False, **options) -> dict:
+    """Summary of a corpus folder as a JSON-ready dict.
+
+    Unreadable files/folders and duplicates fail as in :func:`serlib.data.load_corpus`;
+    when allowed, they are listed under ``not_read`` and ``duplicates_dropped``.
+    """
     from ..audio import AudioError, audio_info
 
-    records = load_corpus(corpus, root, **options)
+    scan = scan_corpus(corpus, root, allow_unreadable=allow_unreadable, allow_duplicates=allow_duplicates,
+                       **options)
+    records = scan.records
     spec = CORPORA[corpus]
     per_class: dict[str, int] = {}
     per_speaker: dict[str, int] = {}
@@ -44,6 +51,10 @@ def corpus_info(corpus: str, root, durations: bool = True, **options) -> dict:
         "per_speaker": dict(sorted(per_speaker.items())),
         "citation": spec.citation, "licence": spec.licence,
     }
+    if scan.unreadable:
+        info["not_read"] = scan.unreadable
+    if scan.duplicates:
+        info["duplicates_dropped"] = [group[1:] for group in scan.duplicates]
     if durations:
         lengths, rates, bad = [], set(), []
         for r in records:
@@ -73,6 +84,11 @@ def format_info(info: dict) -> str:
         lines.append(f"  duration  {d['total'] / 3600:.2f} h total, {d['mean']:.2f} s mean "
                      f"({d['min']:.2f}-{d['max']:.2f} s), sample rates {info['sample_rates']}")
     lines.append("  per class " + ", ".join(f"{k}: {v}" for k, v in info["per_class"].items()))
+    if info.get("not_read"):
+        lines.append(f"  NOT READ  {len(info['not_read'])} files/folders left out, first: {info['not_read'][0]}")
+    if info.get("duplicates_dropped"):
+        lines.append(f"  DUPLICATES {sum(map(len, info['duplicates_dropped']))} copies dropped, first: "
+                     f"{info['duplicates_dropped'][0][0]}")
     if info.get("unreadable_files"):
         lines.append(f"  UNREADABLE {len(info['unreadable_files'])} files, first: {info['unreadable_files'][0]}")
     lines.append(f"  cite      {info['citation']} ({info['licence']})")

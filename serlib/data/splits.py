@@ -9,7 +9,12 @@ Speaker-independent protocols are the default of the course (DESIGN.md,
 
 and :func:`check_speaker_independent` raises :class:`SpeakerLeakageError` if a
 split breaks either rule. Every split made by :func:`make_splits` passes
-through that guard.
+through that guard, and through :func:`check_no_shared_utterance`, which
+raises :class:`UtteranceLeakageError` when one utterance (by its identity,
+speaker/emotion/stem, or by its audio fingerprint) sits in two subsets: copies
+that are different indices of the record list are caught too. Records with the
+same audio fingerprint (a known duplicate, see ``data/known_duplicates.csv``)
+are always kept in one subset.
 
 Speaker-dependent protocols exist only so the papers' own protocols can be
 reproduced and contrasted; their splits carry ``speaker_independent=False`` and
@@ -34,7 +39,7 @@ protocol                 SI    what it does
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -48,6 +53,10 @@ EMOBOX_FOLDS_FILE = settings.REPO_ROOT / "data" / "emobox_ravdess_folds.csv"
 
 class SpeakerLeakageError(AssertionError):
     """A speaker-independent split shares a speaker between its subsets."""
+
+
+class UtteranceLeakageError(AssertionError):
+    """One utterance (same identity or same audio) is in two subsets of a split."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,47 @@ def check_speaker_independent(split: Split, records: Sequence[Record]) -> None:
                 f"split {split.protocol}/{split.name} leaks speakers {sorted(shared)} between {a} and {b}")
 
 
-def _check_partition(split: Split, n: int) -> None:
+def check_no_shared_utterance(split: Split, records: Sequence[Record]) -> None:
+    """Raise :class:`UtteranceLeakageError` if an utterance identity or an audio fingerprint
+    is in two subsets of ``split`` (indices alone cannot see two copies of one file)."""
+    for key, what in (("identity", "utterance"), ("fingerprint", "audio")):
+        owner: dict[str, str] = {}
+        for name in ("train", "val", "test"):
+            for i in split.subset(name):
+                value = getattr(records[i], key)
+                if not value:
+                    continue
+                first = owner.setdefault(value, name)
+                if first != name:
+                    raise UtteranceLeakageError(
+                        f"split {split.protocol}/{split.name} puts the same {what} in {first} and {name}: "
+                        f"{records[i].path} ({key} {value})")
+
+
+def _keep_duplicates_together(split: Split, records: Sequence[Record]) -> Split:
+    """Move every record whose audio fingerprint equals an earlier record's into that record's subset."""
+    home: dict[str, str] = {}
+    where = {}
+    for name in ("train", "val", "test"):
+        for i in split.subset(name):
+            where[int(i)] = name
+    moved = False
+    for i in sorted(where):
+        fingerprint = records[i].fingerprint
+        if not fingerprint:
+            continue
+        first = home.setdefault(fingerprint, where[i])
+        if first != where[i]:
+            where[i], moved = first, True
+    if not moved:
+        return split
+    parts = {name: np.array(sorted(i for i, n in where.items() if n == name), dtype=np.int64)
+             for name in ("train", "val", "test")}
+    return replace(split, train=parts["train"], val=parts["val"], test=parts["test"])
+
+
+def _check_partition(split: Split, records: Sequence[Record]) -> None:
+    n = len(records)
     all_idx = np.concatenate([split.train, split.val, split.test])
     if len(np.unique(all_idx)) != len(all_idx):
         raise AssertionError(f"split {split.protocol}/{split.name} puts an utterance in two subsets")
@@ -115,6 +164,7 @@ def _check_partition(split: Split, n: int) -> None:
         raise AssertionError(f"split {split.protocol}/{split.name} has indices outside 0..{n - 1}")
     if len(split.test) == 0 or len(split.train) == 0:
         raise ValueError(f"split {split.protocol}/{split.name} has an empty train or test subset")
+    check_no_shared_utterance(split, records)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -218,6 +268,10 @@ def make_splits(records: Sequence[Record], protocol: str, seed: int = 0, *, k: i
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
+    if protocol in ("speaker_kfold", "random_kfold") and (not isinstance(k, (int, np.integer)) or k < 2):
+        raise ValueError(f"k (folds of {protocol}) must be an integer of at least 2, got {k!r}")
+    if not 0.0 <= val_fraction < 1.0:
+        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction!r}")
     records = list(records)
     speakers = _speakers(records)
     labels = np.array([r.label for r in records])
@@ -285,8 +339,9 @@ def make_splits(records: Sequence[Record], protocol: str, seed: int = 0, *, k: i
     else:  # pragma: no cover - PROTOCOLS and this dispatch are kept in step by the tests
         raise AssertionError(protocol)
 
+    splits = [_keep_duplicates_together(split, records) for split in splits]
     for split in splits:
-        _check_partition(split, len(records))
+        _check_partition(split, records)
         if split.speaker_independent:
             check_speaker_independent(split, records)
     return splits

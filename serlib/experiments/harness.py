@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Callable
 
 from .. import settings
-from ..results import git_revision, read_results, results_path, write_results
+from ..results import ResultsError, git_revision, incomplete_runs, read_results, results_path, write_results
+from ..safeio import atomic_write_text
 
 
 @dataclass
@@ -59,6 +60,7 @@ class TableContext:
 
     def figure_path(self, name: str) -> Path:
         path = self.figures_root / self.paper / f"{name}{'' if self.mode == 'full' else '.quick'}.png"
+        settings.check_output(path, self.mode)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -116,11 +118,31 @@ def load_tables(paper: str) -> dict[str, TableSpec]:
 
 
 def already_done(path: Path, config_hash: str, revision: str) -> bool:
+    """True when ``path`` holds the complete results of this configuration at this revision.
+
+    A file that cannot be read, or that holds fewer rows of this run than the run
+    recorded in its ``expected_rows`` column (a file cut short by a crash or a
+    copy), is not done: a warning says why and the table runs again.
+    """
+    import warnings
+
     if not path.exists():
         return False
-    frame = read_results(path)
+    try:
+        frame = read_results(path)
+    except ResultsError as exc:
+        warnings.warn(f"{exc}; running the table again", stacklevel=2)
+        return False
     done = frame[(frame["config_hash"].astype(str) == config_hash) & (frame["revision"].astype(str) == revision)]
-    return len(done) > 0
+    if len(done) == 0:
+        return False
+    short = incomplete_runs(done)
+    if short:
+        found, wanted = next(iter(short.values()))
+        warnings.warn(f"{path}: holds {found} of the {wanted} rows of config {config_hash} at {revision} "
+                      "(cut short); running the table again", stacklevel=2)
+        return False
+    return True
 
 
 def job_store_root(paper: str, mode: str) -> Path:
@@ -161,9 +183,10 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
     unknown = [t for t in wanted if t not in specs]
     if unknown:
         raise KeyError(f"{paper} has no table(s) {unknown}; available: {', '.join(specs)}")
-    quick_base = settings.REPO_ROOT / "build" / "quick"
-    results_root = Path(results_root) if results_root else (settings.results_dir() if mode == "full" else quick_base / "results")
-    figures_root = Path(figures_root) if figures_root else (settings.figures_dir() if mode == "full" else quick_base / "figures")
+    results_root = Path(results_root) if results_root else settings.output_dir("results", mode)
+    figures_root = Path(figures_root) if figures_root else settings.output_dir("figures", mode)
+    settings.check_output(results_root, mode)
+    settings.check_output(figures_root, mode)
     roots = roots or {}
     revision = git_revision()
     run_options = {"executor": executor, "n_jobs": n_jobs, "ray_address": ray_address,
@@ -229,7 +252,7 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
         path = write_results(rows, paper, name, mode=mode, root=results_root, replace_rows=True)
         frame = read_results(path)
         markdown = render_table_markdown(frame, f"{paper} {name}: {spec.title}", spec.notes)
-        _write_text(path.with_suffix(".md"), markdown)
+        atomic_write_text(settings.check_output(path.with_suffix(".md"), mode), markdown)
         figures = spec.figure(frame, ctx) if spec.figure else []
         table_times[name] = time.perf_counter() - started
         print(f"    done in {table_times[name]:.0f} s -> {path}" + "".join(f"\n    figure {f}" for f in figures or []))
@@ -241,15 +264,6 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
                           device, monitor_stats, machine_provenance(device if device != "auto" else None))
     print(f"reproduce {paper}: finished in {total / 60:.1f} min")
     return 0
-
-
-def _write_text(path: Path, text: str) -> None:
-    import os
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, table_times, total, run_options,
@@ -270,7 +284,7 @@ def _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, 
             "samples_per_second_mean": float(np.mean([r["samples_per_second"] for r in runs])) if runs else None,
             "gpu": monitor_stats, "machine": machine}
     suffix = "" if mode == "full" else f".{mode}"
-    _write_text(Path(results_root) / paper / f"provenance{suffix}.json", json.dumps(info, indent=1, default=str))
+    atomic_write_text(Path(results_root) / paper / f"provenance{suffix}.json", json.dumps(info, indent=1, default=str))
 
 
 def coverage(paper: str) -> dict:

@@ -4,12 +4,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import settings
+from ..safeio import atomic_savefig
 
 
-def save_figure(fig, name: str, dpi: int = 110) -> Path:
-    """Save ``fig`` as ``<figures dir>/<name>.png`` (``$SERLIB_FIGURES`` redirects it, as the
-    tests do, so that test runs never touch the committed figures)."""
-    path = settings.figures_dir() / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    return path
+def save_figure(fig, name: str, dpi: int = 110, mode: str | None = None) -> Path:
+    """Save ``fig`` as ``<figures folder>/<name>.png``, atomically.
+
+    The folder is :func:`serlib.settings.output_dir` for ``mode`` (default
+    ``$SERLIB_MODE``): in quick mode ``build/quick/figures`` (or ``$SERLIB_FIGURES``,
+    as the tests set it), never the committed ``figures/``, except when ``make
+    notebooks-refresh`` refreshes the notebooks' illustrations on purpose.
+    """
+    path = settings.check_output(settings.output_dir("figures", mode) / f"{name}.png", mode)
+    return atomic_savefig(fig, path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import PAPERS, settings
+from ..safeio import atomic_write_text
 
 ELEMENT = re.compile(r"^\s*(?P<paper>" + "|".join(PAPERS) + r")\s+(?P<element>(?:Eqs?\.|Equations?|Table|Tables|Section|Fig\.|Figure)\s*[\w.\-–, ]*?)\s*(?::|\(|\s[-–]\s)",
                      re.IGNORECASE)
@@ -109,7 +110,7 @@ def render_index() -> str:
 
 def main() -> int:
     INDEX_FILE.parent.mkdir(parents=True, exist_ok=True)
-    INDEX_FILE.write_text(render_index())
+    atomic_write_text(INDEX_FILE, render_index())
     print(f"wrote {INDEX_FILE}")
     return 0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from .. import settings
+from ..safeio import atomic_write_text
 from ..results import read_results
 from .tables import COLLAPSED_FLAG, to_markdown
 
@@ -157,7 +158,7 @@ def updated_readme(text: str) -> str:
 
 
 def main() -> int:
-    README.write_text(updated_readme(README.read_text()))
+    atomic_write_text(README, updated_readme(README.read_text()))
     print(f"updated {README}")
     return 0
 

@@ -7,7 +7,12 @@
   on test: that inflates results, see DESIGN.md);
 * checkpoints with everything needed for an EXACT resume on CPU (model,
   optimiser, scheduler, scaler, early-stopping state, history and the global
-  RNG states; the batch order of epoch ``e`` is drawn from ``seed + e``);
+  RNG states; the batch order of epoch ``e`` is drawn from ``seed + e``),
+  written atomically after every epoch; a resume refuses
+  (:class:`ResumeMismatchError`, naming what changed) when the configuration,
+  the seed or the training/validation data differ from the checkpoint's, so
+  an old learning rate or other data are never carried on silently, and a
+  finished run resumes to its result without training again;
 * a progress bar and a per-epoch history (losses, validation metrics and the
   validation predictions, so per-class curves such as fla_ser Fig. 7 can be
   drawn afterwards).
@@ -38,6 +43,23 @@ import torch
 from torch import nn
 
 EPOCH_POLICIES = ("best_on_validation", "last")
+
+#: TrainConfig fields that may differ between a checkpoint and its resume: they change
+#: how a run is shown or where it runs, not what it computes (exactness is promised on
+#: one device; a resume on another one is allowed and close, not bit-identical).
+RESUME_MAY_CHANGE = ("progress", "device", "gpu_resident_max_bytes", "dropout_note")
+
+
+class DeviceUnavailableError(RuntimeError):
+    """A device was requested that this machine does not have."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be read or used; the message names the file."""
+
+
+class ResumeMismatchError(CheckpointError):
+    """Resuming a checkpoint written with another configuration, seed or data."""
 
 
 @dataclass
@@ -96,7 +118,8 @@ def select_device(device: str = "auto") -> torch.device:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     chosen = torch.device(device)
     if chosen.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(f"device {device!r} requested but CUDA is not available on this machine")
+        raise DeviceUnavailableError(f"device {device!r} requested but CUDA is not available on this machine; "
+                                     "use --device cpu or auto")
     return chosen
 
 
@@ -196,6 +219,31 @@ def predict_logits(model: nn.Module, x, batch_size: int = 128, device: str | tor
     return torch.cat(out).numpy() if out else np.zeros((0, 0), dtype=np.float32)
 
 
+def data_fingerprint(*arrays) -> str:
+    """Hash of the values, shapes and dtypes of the arrays a run trains and validates on."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=12)
+    for array in arrays:
+        if array is None:
+            digest.update(b"none|")
+            continue
+        if isinstance(array, (tuple, list)):  # a model with several inputs: every member counts
+            digest.update(f"tuple{len(array)}|{data_fingerprint(*array)}|".encode())
+            continue
+        value = array.detach().cpu().numpy() if isinstance(array, torch.Tensor) else np.asarray(array)
+        value = np.ascontiguousarray(value)
+        digest.update(f"{value.dtype.str}{value.shape}|".encode())
+        digest.update(value.tobytes())
+    return digest.hexdigest()
+
+
+def resume_differences(saved: dict, current: dict) -> list[str]:
+    """``"name: saved -> current"`` for every TrainConfig field that may not change on resume."""
+    keys = sorted((set(saved) | set(current)) - set(RESUME_MAY_CHANGE))
+    return [f"{k}: {saved.get(k)!r} -> {current.get(k)!r}" for k in keys if saved.get(k) != current.get(k)]
+
+
 class Trainer:
     """Fit any registered model on feature tensors with a validation set."""
 
@@ -230,6 +278,26 @@ class Trainer:
         if math.isnan(value):
             return False
         return value < best if self.config.monitor.endswith("loss") else value > best
+
+    def _load_checkpoint(self, device: torch.device, fingerprint: str) -> dict:
+        """Read the checkpoint and refuse it when it belongs to another run (naming what differs)."""
+        path = self.checkpoint_path
+        try:
+            ckpt = torch.load(path, map_location=device, weights_only=False)
+        except Exception as exc:  # torch raises RuntimeError, EOFError, UnpicklingError... for a bad file
+            raise CheckpointError(f"{path}: checkpoint unreadable ({type(exc).__name__}: {exc}); delete it or "
+                                  "start without resume") from None
+        if not isinstance(ckpt, dict) or "model" not in ckpt or "epoch" not in ckpt:
+            raise CheckpointError(f"{path}: not a serlib training checkpoint")
+        changed = resume_differences(ckpt.get("config", {}), asdict(self.config))
+        saved_data = ckpt.get("data_fingerprint", "")
+        if saved_data and fingerprint and saved_data != fingerprint:
+            changed.append(f"training/validation data: fingerprint {saved_data} -> {fingerprint}")
+        if changed:
+            raise ResumeMismatchError(f"{path}: refusing to resume a run whose configuration changed: "
+                                      + "; ".join(changed) + ". Start it again without resume (or restore "
+                                      "the old settings)")
+        return ckpt
 
     # ------------------------------------------------------------------ fit
     def fit(self, model: nn.Module, train: tuple, val: tuple | None = None, *, resume: bool = False,
@@ -271,8 +339,10 @@ class Trainer:
         history: list[dict] = []
         best = math.inf if c.monitor.endswith("loss") else -math.inf
         best_epoch, best_state, bad_epochs, start_epoch = 0, None, 0, 1
+        fingerprint = data_fingerprint(x_train, y_train, x_val, y_val) if self.checkpoint_path else ""
+        finished, stopped_early = False, False
         if resume and self.checkpoint_path and self.checkpoint_path.exists():
-            ckpt = torch.load(self.checkpoint_path, map_location=device, weights_only=False)
+            ckpt = self._load_checkpoint(device, fingerprint)
             model.load_state_dict(ckpt["model"])
             optimizer.load_state_dict(ckpt["optimizer"])
             if scheduler is not None and ckpt.get("scheduler"):
@@ -281,7 +351,22 @@ class Trainer:
             history, best, best_epoch, bad_epochs = ckpt["history"], ckpt["best"], ckpt["best_epoch"], ckpt["bad_epochs"]
             best_state = ckpt["best_state"]
             start_epoch = ckpt["epoch"] + 1
+            finished, stopped_early = ckpt.get("finished", False), ckpt.get("stopped_early", False)
             _set_rng_state(ckpt["rng"])
+
+        def save_checkpoint(epoch: int, done: bool) -> None:
+            if self.checkpoint_path is None:
+                return
+            from ..safeio import atomic_path
+
+            with atomic_path(self.checkpoint_path) as scratch:  # a kill mid-save leaves the previous epoch's
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                            "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                            "scaler": scaler.state_dict(), "history": history, "best": best,
+                            "best_epoch": best_epoch, "best_state": best_state, "bad_epochs": bad_epochs,
+                            "epoch": epoch, "rng": _rng_state(), "config": asdict(c),
+                            "data_fingerprint": fingerprint, "finished": done, "stopped_early": stopped_early},
+                           scratch)
 
         bar = None
         if c.progress:
@@ -289,10 +374,11 @@ class Trainer:
 
             bar = tqdm(total=c.epochs, initial=start_epoch - 1, desc=type(model).__name__, leave=False)
         n = _rows(x_train)
-        stopped_early = False
         started = time.perf_counter()
         seen = 0
         for epoch in range(start_epoch, c.epochs + 1):
+            if finished:  # the checkpoint's run had ended: resume to its result
+                break
             model.train()
             order = torch.randperm(n, generator=torch.Generator().manual_seed(c.seed * 100003 + epoch))
             total, count = 0.0, 0
@@ -338,17 +424,10 @@ class Trainer:
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix({k: round(v, 4) for k, v in row.items() if k in ("train_loss", "val_loss", "val_UA")})
-            if self.checkpoint_path is not None:
-                self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self.checkpoint_path.with_suffix(".tmp")
-                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                            "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                            "scaler": scaler.state_dict(), "history": history, "best": best,
-                            "best_epoch": best_epoch, "best_state": best_state, "bad_epochs": bad_epochs,
-                            "epoch": epoch, "rng": _rng_state(), "config": asdict(c)}, tmp)
-                tmp.replace(self.checkpoint_path)
             if c.patience is not None and bad_epochs >= c.patience and epoch >= c.min_epochs:
                 stopped_early = True
+            save_checkpoint(epoch, done=stopped_early or epoch == c.epochs)
+            if stopped_early:
                 break
             if stop_after_epoch is not None and epoch >= stop_after_epoch:
                 break
