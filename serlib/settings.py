@@ -61,3 +61,17 @@ def standin_root(corpus: str) -> Path | None:
         if path.is_dir():
             return path
     return None
+
+
+def display_path(path) -> str:
+    """A path as printed in notebook outputs and logs: relative to the repository when inside it, else
+    ``~/...`` under the home folder, else as given, so that stored outputs carry no machine's layout."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        pass
+    try:
+        return "~/" + path.resolve().relative_to(Path.home().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
