@@ -81,8 +81,9 @@ def leakage_figure(frame, metric: str = "UA"):
 # --------------------------------------------------------------------------- notebook 02
 def endpoint_figure(signal: np.ndarray, sr: int, mu: float | None = None, frame_ms: float = 30.0,
                     shift_ms: float = 10.0, high_db: float = -20.0, low_db: float = -35.0):
-    """fla_ser Eq. 6 at work: waveform with the detected speech, energy against the two thresholds and the
-    detector's state, and the log-Mel spectrogram (Eqs. 1-8) with the same framing."""
+    """Figure of the endpoint detector at work (notebook 02; the detector is fla_ser's Eq. 6): waveform with
+    the detected speech, energy against the two thresholds and the detector's state, and the log-Mel
+    spectrogram (Eqs. 1-8) with the same framing."""
     from ..features import preprocessing as pre
 
     mu = pre.FLA_SER_MU if mu is None else mu
@@ -115,7 +116,7 @@ def endpoint_figure(signal: np.ndarray, sr: int, mu: float | None = None, frame_
 
 def session_normalisation_figure(features: np.ndarray, normalised: np.ndarray, groups: Sequence,
                                  tolerance: float = 1e-4):
-    """fla_ser Eq. 9: per-speaker mean log-Mel per band before, and the size of what is left after.
+    """Figure of per-speaker normalisation (notebook 02; fla_ser's Eq. 9): band means before, what is left after.
 
     After Eq. 9 every speaker's band means are zero up to float rounding; drawn
     on a linear axis that rounding (1e-8 and below) would look like a signal.
@@ -274,7 +275,7 @@ def clicks_and_tones_figure(click_ms, click_curves: Mapping[str, np.ndarray], to
 
 
 def rgb_channels_figure(image: np.ndarray):
-    """wavelet_cnn_lstm's RGB scalogram image and its three channels (each with a colour bar, range [0, 1])."""
+    """Figure of the RGB scalogram image (paper wavelet_cnn_lstm) and its three channels, each with a colour bar."""
     fig, axes = _subplots(1, 4, figsize=(12, 2.8))
     axes[0].imshow(np.moveaxis(image, 0, -1), origin="lower", aspect="auto")
     axes[0].set_title(f"RGB image {image.shape[1]} x {image.shape[2]}")

@@ -78,7 +78,8 @@ def explorer(draw_figure: Callable, sliders: Mapping, columns: int = 3) -> Explo
 
 
 def endpoint_explorer(signal: np.ndarray, sr: int) -> Explorer:
-    """fla_ser Eqs. 1-8 and the Eq. 6 detector on one clip: pre-emphasis, framing and the two thresholds."""
+    """Sliders over one clip's front end and endpoint detector (fla_ser's Eqs. 1-8 and 6): pre-emphasis,
+    framing and the two energy thresholds."""
     from ..features import preprocessing as pre
     from .plots import endpoint_figure
 
