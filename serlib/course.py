@@ -47,7 +47,8 @@ def execute_notebook(path: Path, out_path: Path, timeout: int = 1200) -> tuple[b
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    # record_timing=False: no per-cell timestamps in the stored notebook, so a refresh only changes what changed.
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     started = time.perf_counter()
     error = ""
@@ -87,7 +88,16 @@ def run_course(build: Path, inplace: bool = False, only: list[str] | None = None
     # offline pages (MathJax bundled, figures as files) of this run's outputs, with the course's navigation
     build_site(build / "html", notebooks_dir=NOTEBOOK_DIR if inplace else build / "notebooks", require_executed=False)
     print(summary(rows, build, time.perf_counter() - total))
-    return 0 if all(ok for _, ok, *_ in rows) else 1
+    ok = all(ok for _, ok, *_ in rows)
+    if inplace:
+        # the refreshed outputs must now agree with the results files (stamps) and name no machine path
+        from .report.stale import check_notebooks
+
+        problems = check_notebooks([NOTEBOOK_DIR / name for name, *_ in rows])
+        for problem in problems:
+            print("  stored-output check:", problem)
+        ok = ok and not problems
+    return 0 if ok else 1
 
 
 def summary(rows, build: Path, seconds: float) -> str:
