@@ -61,3 +61,18 @@ def standin_root(corpus: str) -> Path | None:
         if path.is_dir():
             return path
     return None
+
+
+def display_path(path) -> str:
+    """A path as printed in notebook outputs and logs, carrying no machine's layout: relative to the
+    repository when inside it, ``$SERLIB_CACHE/...`` inside the cache folder, ``~/...`` under the home
+    folder, else as given."""
+    path = Path(path)
+    for base, label in ((REPO_ROOT, ""), (cache_dir(), "$SERLIB_CACHE/"), (Path.home(), "~/")):
+        for candidate, anchor in ((path, Path(base)), (path.resolve(), Path(base).resolve())):
+            try:
+                relative = candidate.relative_to(anchor).as_posix()
+            except ValueError:
+                continue
+            return label + relative if label else relative
+    return path.as_posix()

@@ -64,7 +64,7 @@ def corpus_info(corpus: str, root, durations: bool = True, **options) -> dict:
 
 
 def format_info(info: dict) -> str:
-    lines = [f"{info['title']}  [{info['corpus']}]", f"  root      {info['root']}",
+    lines = [f"{info['title']}  [{info['corpus']}]", f"  root      {settings.display_path(info['root'])}",
              f"  files     {info['files']}",
              f"  speakers  {info['speakers']}  ({', '.join(f'{g}: {n}' for g, n in info['speakers_by_gender'].items())})",
              f"  emotions  {info['emotions']}"]
