@@ -61,6 +61,10 @@ def run_course(build: Path, inplace: bool = False, only: list[str] | None = None
     else:
         # committed outputs and figures: synthetic corpus only, never stand-in audio or pictures of it
         os.environ["SERLIB_NO_STANDIN"] = "1"
+    if only:  # an old notebook name (before the course was renumbered) still selects its notebook
+        from .report.course_map import current_name
+
+        only = [current_name(key) for key in only]
     rows = []
     total = time.perf_counter()
     for nb in notebooks():
