@@ -13,7 +13,7 @@ from serlib import notebook
 from serlib.course import notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = notebooks()
+NOTEBOOKS = notebooks() + sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 ADDRESS = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
 
 

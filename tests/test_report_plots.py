@@ -181,3 +181,28 @@ def test_endpoint_explorer_redraws_on_a_slider_change():
     assert explorer.drawn[-1]["high_db"] == -10.0 and len(explorer.drawn) == 1
     player_row = widgets.audio_players({"a": (_tone(), SR)})
     assert len(player_row.children) == 1
+
+
+def test_clip_summary_reads_the_named_fusion_columns():
+    from serlib.features.fusion import clip_summary, fusion_column_names
+
+    names = fusion_column_names()
+    frames = np.zeros((4, len(names)))
+    frames[:, names.index("pitch")] = [0.0, 100.0, 200.0, 0.0]
+    frames[:, names.index("rms_energy")] = 0.1
+    frames[:, names.index("spectral_centroid")] = [1000.0, 2000.0, 3000.0, 4000.0]
+    summary = clip_summary(frames)
+    assert summary["mean F0 (voiced)"] == 150.0 and summary["F0 std (voiced)"] == 50.0
+    assert summary["RMS energy"] == pytest.approx(-20.0, abs=1e-6)
+    assert summary["spectral centroid"] == 2500.0
+    assert np.isnan(clip_summary(np.zeros((3, len(names))))["mean F0 (voiced)"])
+    with pytest.raises(ValueError, match="fusion features"):
+        clip_summary(np.zeros((3, 5)))
+
+
+def test_colour_bar_can_take_room_from_several_axes_to_keep_them_aligned():
+    fig, axes = plt.subplots(2, 1, sharex=True, layout="constrained")
+    style.show_image(axes[1], np.ones((2, 2)), x="time", x_unit="s", y="band", y_unit=None, value="level",
+                     value_unit="dB", colorbar_axes=axes)
+    fig.canvas.draw()
+    assert axes[0].get_position().width == pytest.approx(axes[1].get_position().width)

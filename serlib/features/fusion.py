@@ -584,3 +584,24 @@ def extract_fusion(paths: Sequence, config: FusionConfig | None = None, use_cach
 
     return cached_map(list(paths), "speechnet_fusion", config.as_dict(), compute, use_cache=use_cache,
                       progress=progress, desc="fusion features", root=root)
+
+
+def clip_summary(frames: np.ndarray, config: FusionConfig | None = None) -> dict:
+    """A few per-clip descriptors read from a clip's fusion frames (``fusion_features`` output), for plots.
+
+    Means over time; pitch statistics over voiced frames only (F0 > 0; NaN
+    when fewer than one, resp. two, voiced frames), RMS energy in dBFS.
+    """
+    frames = np.asarray(frames, dtype=np.float64)
+    names = fusion_column_names(config)
+    if frames.ndim != 2 or frames.shape[1] != len(names):
+        raise ValueError(f"clip_summary expects (frames, {len(names)}) fusion features, got shape {frames.shape}")
+    column = {name: frames[:, names.index(name)] for name in
+              ("pitch", "rms_energy", "spectral_centroid", "zero_crossing_rate", "mfcc_01")}
+    voiced = column["pitch"][column["pitch"] > 0]
+    return {"mean F0 (voiced)": voiced.mean() if voiced.size else np.nan,
+            "RMS energy": 20 * np.log10(column["rms_energy"].mean() + 1e-9),
+            "spectral centroid": column["spectral_centroid"].mean(),
+            "zero-crossing rate": column["zero_crossing_rate"].mean(),
+            "MFCC 1": column["mfcc_01"].mean(),
+            "F0 std (voiced)": voiced.std() if voiced.size > 1 else np.nan}

@@ -89,7 +89,7 @@ def endpoint_figure(signal: np.ndarray, sr: int, mu: float | None = None, frame_
     found = pre.detect_endpoints(signal, sr, frame_ms=frame_ms, shift_ms=shift_ms, energy_high_db=high_db,
                                  energy_low_db=min(low_db, high_db))
     spectrogram = pre.fla_ser_logmel(signal, sr, mu=mu, frame_ms=frame_ms, shift_ms=shift_ms)
-    fig, (ax1, ax2, ax3) = _subplots(3, 1, figsize=(9, 6.4), sharex=True)
+    fig, (ax1, ax2, ax3) = _subplots(3, 1, figsize=(9, 6.4), sharex=True, layout="constrained")
     ax1.plot(np.arange(signal.size) / sr, signal, lw=0.5, color="0.4")
     for segment in found.segments:
         ax1.axvspan(segment.start_s, segment.end_s, color=OKABE_ITO[2], alpha=0.25)
@@ -109,8 +109,7 @@ def endpoint_figure(signal: np.ndarray, sr: int, mu: float | None = None, frame_
     step = times[1] - times[0] if times.size > 1 else shift_ms / 1000
     show_image(ax3, spectrogram, extent=[times[0] - step / 2, times[-1] + step / 2, -0.5, spectrogram.shape[0] - 0.5],
                x="time", x_unit="s", y="Mel band", y_unit=None, value="log-Mel", value_unit="dB",
-               title=f"log-Mel (Eqs. 1-8), mu = {mu:.3f}")
-    fig.tight_layout()
+               title=f"log-Mel (Eqs. 1-8), mu = {mu:.3f}", colorbar_axes=[ax1, ax2, ax3])
     return fig
 
 

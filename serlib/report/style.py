@@ -117,11 +117,13 @@ def label_axes(ax, x: str | None = None, y: str | None = None, *, x_unit=_MISSIN
     return ax
 
 
-def colorbar(image, ax, label: str, unit=_MISSING, **kwargs):
-    """A colour bar for ``image`` beside ``ax``, labelled with the quantity and its unit."""
+def colorbar(image, ax, label: str, unit=_MISSING, room_from=None, **kwargs):
+    """A colour bar for ``image`` beside ``ax``, labelled with the quantity and its unit.
+
+    ``room_from`` (a list of axes, default ``[ax]``) are the axes the bar takes its space from."""
     if unit is _MISSING:
         raise FigureStyleError(f"colorbar {label!r}: pass unit= (or unit=None for a dimensionless quantity)")
-    bar = ax.figure.colorbar(image, ax=ax, **kwargs)
+    bar = ax.figure.colorbar(image, ax=ax if room_from is None else list(room_from), **kwargs)
     bar.set_label(axis_label(label, unit))
     return bar
 
@@ -150,12 +152,14 @@ def robust_limits(values, percentiles: tuple[float, float] = (1.0, 99.0), symmet
 
 def show_image(ax, values, *, extent=None, x: str, x_unit, y: str, y_unit, value: str, value_unit,
                cmap: str | None = None, vmin: float | None = None, vmax: float | None = None,
-               symmetric: bool = False, robust: bool = False, title: str | None = None, **kwargs):
+               symmetric: bool = False, robust: bool = False, title: str | None = None, colorbar_axes=None,
+               **kwargs):
     """``imshow`` with the course's rules: labelled axes with units and a labelled colour bar.
 
     ``symmetric`` centres the colour range on zero with the diverging colormap;
-    ``robust`` takes the range from the 1st-99th percentiles. Returns
-    ``(image, colorbar)``.
+    ``robust`` takes the range from the 1st-99th percentiles; ``colorbar_axes``
+    (a list of axes) makes the colour bar take its room from all of them, so
+    panels sharing the time axis stay aligned. Returns ``(image, colorbar)``.
     """
     if robust or (symmetric and vmin is None and vmax is None):
         low, high = robust_limits(values, symmetric=symmetric) if robust else robust_limits(
@@ -165,7 +169,7 @@ def show_image(ax, values, *, extent=None, x: str, x_unit, y: str, y_unit, value
     image = ax.imshow(values, extent=extent, aspect="auto", origin="lower", vmin=vmin, vmax=vmax,
                       cmap=cmap or (DIVERGING_CMAP if symmetric else None), interpolation="nearest", **kwargs)
     label_axes(ax, x=x, x_unit=x_unit, y=y, y_unit=y_unit, title=title)
-    return image, colorbar(image, ax, value, value_unit)
+    return image, colorbar(image, ax, value, value_unit, room_from=colorbar_axes)
 
 
 # --------------------------------------------------------------------------- provenance
