@@ -35,7 +35,8 @@ def test_planned_names_and_stray_notebooks(tmp_path):
     nbformat.write(nb, tmp_path / "07_something_else.ipynb")
     with pytest.raises(ValueError, match="outside the course arc"):
         course_map.course_order(tmp_path)
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("no number")]), tmp_path / "00_x.ipynb")
+    untitled = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("no number")])
+    nbformat.write(untitled, tmp_path / "00_x.ipynb")
     with pytest.raises(ValueError, match="must be '# NN · title'"):
         course_map.notebook_title(tmp_path / "00_x.ipynb")
 

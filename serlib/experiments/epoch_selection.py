@@ -26,7 +26,7 @@ from ..data import Record, load_corpus
 from ..data.splits import Split, make_splits
 from .common import corpus_label, corpus_root, front_end_features, normalise, select_records
 
-#: The lesson's settings per mode: quick (the stored notebook, CPU, about a minute) and full.
+#: The lesson's settings per mode: quick (the stored notebook and CI, CPU) and full (all folds, more seeds and epochs).
 LESSON = {
     "quick": {"corpus": "synthetic", "protocol": "speaker_kfold", "k": 4, "max_folds": 2, "seeds": (0, 1, 2),
               "subset_per_speaker": 16, "model": "small_cnn", "model_config": {"width": 8},

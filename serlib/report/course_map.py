@@ -58,7 +58,8 @@ def course_order(folder: Path | None = None):
     closing = f"{FIRST_PAPER_NUMBER + len(PAPER_ORDER):02d}"
     closing_stem = next((s for s in present if s.startswith(closing)), None)
     rows.append({"number": closing, "part": "closing", "notebook": closing_stem or "(not written yet)",
-                 "title": notebook_title(present[closing_stem]) if closing_stem else "closing notebook", "paper": "all"})
+                 "title": notebook_title(present[closing_stem]) if closing_stem else "closing notebook",
+                 "paper": "all"})
     known = {r["notebook"] for r in rows}
     stray = sorted(set(present) - known)
     if stray:
