@@ -21,6 +21,12 @@ def notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
+def solution_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The executed solutions of the exercises (``notebooks/solutions/``): run and refreshed like the notebooks,
+    because their stored outputs may show results too."""
+    return sorted(p for p in (folder / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
+
 def execute_notebook(path: Path, out_path: Path, timeout: int = 1200) -> tuple[bool, float, str]:
     """Run a notebook top to bottom (cwd = notebooks/) and save it with outputs."""
     import nbformat
@@ -67,15 +73,15 @@ def run_course(build: Path, inplace: bool = False, only: list[str] | None = None
         only = [current_name(key) for key in only]
     rows = []
     total = time.perf_counter()
-    for nb in notebooks():
+    for nb in notebooks() + solution_notebooks():
         if only and not any(key in nb.stem for key in only):
             continue
         print(f"running {nb.name} ...", flush=True)
-        target = nb if inplace else build / "notebooks" / nb.name
+        target = nb if inplace else build / nb.relative_to(NOTEBOOK_DIR.parent)
         ok, seconds, error = execute_notebook(nb, target)
         html = build / "html" / f"{nb.stem}.html"
         export_html(target, html)
-        rows.append((nb.name, ok, seconds, html, error))
+        rows.append((nb.name, ok, seconds, html, error, nb))
         print(f"  {'ok ' if ok else 'FAILED'} {seconds:6.1f} s  {html}", flush=True)
     print(summary(rows, build, time.perf_counter() - total))
     ok = all(ok for _, ok, *_ in rows)
@@ -83,7 +89,7 @@ def run_course(build: Path, inplace: bool = False, only: list[str] | None = None
         # the refreshed outputs must now agree with the results files (stamps) and name no machine path
         from .report.stale import check_notebooks
 
-        problems = check_notebooks([NOTEBOOK_DIR / name for name, *_ in rows])
+        problems = check_notebooks([row[-1] for row in rows])
         for problem in problems:
             print("  stored-output check:", problem)
         ok = ok and not problems
@@ -95,7 +101,7 @@ def summary(rows, build: Path, seconds: float) -> str:
 
     lines = ["", "=" * 72, f"SER course, quick mode: {sum(ok for _, ok, *_ in rows)}/{len(rows)} notebooks ran "
              f"in {seconds / 60:.1f} min", "=" * 72]
-    for name, ok, secs, html, error in rows:
+    for name, ok, secs, html, error, *_ in rows:
         lines.append(f"  {'ok    ' if ok else 'FAILED'} {name:<42} {secs:6.1f} s" + (f"  <- {error}" if error else ""))
     lines += ["", f"Open the executed course:  {build / 'html'}/00_course_map.html",
               f"or interactively:          .venv/bin/jupyter lab notebooks/",

@@ -33,9 +33,11 @@ def test_confusion_figure_labels_and_recall_panel():
 def test_history_figure_marks_best_and_stop():
     history = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [2, 1.5, 1.2], "val_loss": [2, 1.8, 1.9],
                             "val_UA": [.2, .4, .3]})
-    fig = tf.history_figure(history, best_epoch=2, caption="synthetic · speaker_kfold", stopped_at=3)
+    fig = tf.history_figure(history, best_epoch=2, caption="synthetic · speaker_kfold", stopped_at=3, patience=1)
     assert fig.axes[2].get_ylabel() == "validation UA (%)"
     assert len(fig.axes[0].lines) == 3  # the curve, the kept epoch and the stop
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert len(legend) == 2 and "epoch 2" in legend[0] and "patience 1" in legend[1]
     plt.close(fig)
 
 

@@ -45,8 +45,10 @@ def confusion_figure(matrix, labels: Sequence[str], title: str):
     return fig
 
 
-def history_figure(history, best_epoch: int, caption: str, stopped_at: int | None = None):
-    """Training loss, validation loss and validation UA per epoch; the kept epoch (and an early stop) marked."""
+def history_figure(history, best_epoch: int, caption: str, stopped_at: int | None = None,
+                   patience: int | None = None):
+    """Training loss, validation loss and validation UA per epoch of a run without early stopping; the kept
+    epoch marked, and where the same run with ``patience`` would have stopped (``stopped_at``)."""
     fig, axes = _subplots(1, 3, figsize=(10, 2.9))
     epochs = history["epoch"]
     for ax, column, name, unit, scale in ((axes[0], "train_loss", "training loss", "nats", 1),
@@ -55,11 +57,13 @@ def history_figure(history, best_epoch: int, caption: str, stopped_at: int | Non
         ax.plot(epochs, scale * history[column], marker="o", ms=3)
         ax.axvline(best_epoch, color=OKABE_ITO[2], ls=":", label=f"best on validation (epoch {best_epoch})")
         if stopped_at is not None:
-            ax.axvline(stopped_at, color=OKABE_ITO[3], ls="--", label=f"early stop (epoch {stopped_at})")
+            ax.axvline(stopped_at, color=OKABE_ITO[3], ls="--",
+                       label=f"the same run with patience {patience} stops here (epoch {stopped_at})")
         label_axes(ax, x="epoch", x_unit=None, y=name, y_unit=unit)
-    axes[2].legend(loc="lower right")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=7, bbox_to_anchor=(0.5, -0.02))
     fig.suptitle(caption)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 
@@ -80,10 +84,11 @@ def selection_figure(curves, selected, metric: str, corpus: str, protocol: str):
         label_axes(ax, x="epoch", x_unit=None, y=metric, y_unit="%", title=f"seed {seed}, {fold}")
     for ax in list(axes.flat)[len(runs):]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=6, loc="upper left")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=7, bbox_to_anchor=(0.5, -0.02))
     folds, seeds = selected["fold"].nunique(), selected["seed"].nunique()
     fig.suptitle(f"which epoch is reported? {protocol_caption(corpus, protocol, folds, seeds)}")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))  # room for the legend below the panels, where it hides no point
     return fig
 
 
