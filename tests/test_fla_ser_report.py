@@ -82,3 +82,12 @@ def test_literature_gap_and_complexity_tables():
     table = discuss.complexity_vs_paper(complexity, PAPER_TABLE6, {"fla_ser": "FLA-SER"})
     assert table.iloc[0]["params M (paper)"] == PAPER_TABLE6["fla_ser"]["params_M"]
     assert table.iloc[0]["GFLOPs (ours)"] == 7.7
+
+
+def test_partial_results_are_drawn_and_tabulated(ctx):
+    # a re-run in progress: RAVDESS rows for two of the four ablation steps only
+    partial = pd.concat([_table3(), _table3("ravdess-standin (first 2.4 s, 1434 files)").iloc[:2]])
+    assert figures.figure_table3(partial, ctx)[0].exists()
+    steps = discuss.ablation_steps(partial, fla.PAPER_TABLE3, list(FLA_SER_ABLATION), "si_80_10_10")
+    ravdess = steps[steps["corpus"].str.startswith("ravdess")]
+    assert ravdess["ours (points)"].notna().tolist() == [True, False, False]

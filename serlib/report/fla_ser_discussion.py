@@ -16,10 +16,10 @@ def ablation_steps(table3, paper_table3: Mapping[str, tuple], order: Sequence[st
     wa = table3[(table3["metric"] == "WA") & (table3["protocol"] == protocol)]
     rows = []
     for corpus, group in wa.groupby("corpus", sort=False):
-        ours = group.set_index("row")["ours"].astype(float)
+        ours = group.set_index("row")["ours"].astype(float).reindex(list(order))  # a row not run yet: NaN
         for before, after in zip(order, list(order)[1:]):
             rows.append({"corpus": corpus, "step": f"{before} -> {after}",
-                         "ours (points)": round(100 * (ours.get(after) - ours.get(before)), 1),
+                         "ours (points)": round(100 * (ours[after] - ours[before]), 1),
                          "paper, RAVDESS (points)": round(paper_table3[after][0] - paper_table3[before][0], 1)})
     return pd.DataFrame(rows)
 
