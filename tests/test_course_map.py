@@ -71,3 +71,20 @@ def test_every_exercise_section_has_running_solutions(stem):
     assert solutions and all(c["metadata"].get("jupyter", {}).get("source_hidden") for c in solutions)
     assert all("assert " in "".join(c["source"]) for c in solutions), "every solution checks itself"
     assert all(not any(o.get("output_type") == "error" for o in c.get("outputs", [])) for c in solutions)
+
+
+@pytest.mark.parametrize("stem", THIN_NOTEBOOKS)
+def test_every_check_yourself_asserts(stem):
+    path = NOTEBOOK_DIR / f"{stem}.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    silent = []
+    for i, cell in enumerate(cells):
+        text = "".join(cell["source"])
+        if "check yourself" not in text.lower():
+            continue
+        if cell["cell_type"] == "markdown":
+            following = next((c for c in cells[i + 1:] if c["cell_type"] == "code"), None)
+            text = "".join(following["source"]) if following else ""
+        if "assert" not in text:
+            silent.append(i)
+    assert not silent, f"{path.name}: check-yourself cells {silent} assert nothing"
