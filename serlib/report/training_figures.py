@@ -11,13 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .plots import _subplots
 from .style import OKABE_ITO, categorical_plot, colorbar, label_axes, protocol_caption
-
-
-def _subplots(*args, **kwargs):
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(*args, **kwargs)
 
 
 def confusion_figure(matrix, labels: Sequence[str], title: str):
