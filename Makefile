@@ -14,13 +14,14 @@ STAMP := $(VENV)/.serlib-installed
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
-.PHONY: help install course test test-fast nbval notebooks-refresh site lock benchmarks clean
+.PHONY: help install course test test-fast nbval notebooks-refresh notebooks-check site lock benchmarks clean
 
 help:
 	@echo "make course   - install if needed, run all notebooks (quick mode) into $(BUILD)/, print summary"
 	@echo "make test     - install if needed, run unit + integration tests and nbval over every notebook"
 	@echo "make notebooks-refresh - re-execute notebooks in place (quick mode) to update stored outputs"
 	@echo "make site     - the static course site (notebooks, equation index, results) into $(BUILD)/site"
+	@echo "make notebooks-check - list stored outputs that disagree with results/ or carry machine paths"
 	@echo "make benchmarks - run the CPU benchmarks under benchmarks/"
 
 install: $(STAMP)
@@ -54,6 +55,10 @@ notebooks-refresh: $(STAMP)
 # Built from the notebooks' stored (committed, executed) outputs: nothing is re-executed.
 site: $(STAMP)
 	$(PY) -m serlib.report.site --out $(BUILD)/site
+
+# Which stored outputs are stale (a results file changed after the notebook ran)? Seconds; no kernel.
+notebooks-check: $(STAMP)
+	$(PY) -m serlib.report.stale
 
 benchmarks: $(STAMP)
 	$(PY) benchmarks/run_all.py

@@ -40,6 +40,12 @@ def notebook_title(path: Path, numbered: bool = True) -> str:
     raise ValueError(f"{path}: no Markdown heading to take the notebook's title from")
 
 
+def solution_notebooks(folder: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The executed solutions of the exercises (``notebooks/solutions/``): run and refreshed like the notebooks,
+    because their stored outputs may show results too."""
+    return sorted(p for p in (folder / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
+
 def execute_notebook(path: Path, out_path: Path, timeout: int = 1200) -> tuple[bool, float, str]:
     """Run a notebook top to bottom (cwd = notebooks/) and save it with outputs."""
     import nbformat
@@ -73,15 +79,19 @@ def run_course(build: Path, inplace: bool = False, only: list[str] | None = None
         os.environ["SERLIB_NO_STANDIN"] = "1"
         # the one quick-mode writer allowed into figures/: the notebooks' own illustrations
         os.environ[settings.REFRESH_NOTEBOOK_FIGURES] = "1"
+    if only:  # an old notebook name (before the course was renumbered) still selects its notebook
+        from .report.course_map import current_name
+
+        only = [current_name(key) for key in only]
     rows = []
     total = time.perf_counter()
-    for nb in notebooks():
+    for nb in notebooks() + solution_notebooks():
         if only and not any(key in nb.stem for key in only):
             continue
         print(f"running {nb.name} ...", flush=True)
-        target = nb if inplace else build / "notebooks" / nb.name
+        target = nb if inplace else build / nb.relative_to(NOTEBOOK_DIR.parent)
         ok, seconds, error = execute_notebook(nb, target)
-        rows.append((nb.name, ok, seconds, build / "html" / f"{nb.stem}.html", error))
+        rows.append((nb.name, ok, seconds, build / "html" / f"{nb.stem}.html", error, nb))
         print(f"  {'ok ' if ok else 'FAILED'} {seconds:6.1f} s  {target}", flush=True)
     from .report.site import build_site
 
@@ -93,7 +103,7 @@ def run_course(build: Path, inplace: bool = False, only: list[str] | None = None
         # the refreshed outputs must now agree with the results files (stamps) and name no machine path
         from .report.stale import check_notebooks
 
-        problems = check_notebooks([NOTEBOOK_DIR / name for name, *_ in rows])
+        problems = check_notebooks([row[-1] for row in rows])
         for problem in problems:
             print("  stored-output check:", problem)
         ok = ok and not problems
@@ -105,7 +115,7 @@ def summary(rows, build: Path, seconds: float) -> str:
 
     lines = ["", "=" * 72, f"SER course, quick mode: {sum(ok for _, ok, *_ in rows)}/{len(rows)} notebooks ran "
              f"in {seconds / 60:.1f} min", "=" * 72]
-    for name, ok, secs, html, error in rows:
+    for name, ok, secs, html, error, *_ in rows:
         lines.append(f"  {'ok    ' if ok else 'FAILED'} {name:<42} {secs:6.1f} s" + (f"  <- {error}" if error else ""))
     lines += ["", f"Open the executed course:  {build / 'html'}/index.html (works offline)",
               f"or interactively:          .venv/bin/jupyter lab notebooks/",

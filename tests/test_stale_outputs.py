@@ -176,3 +176,14 @@ def test_stamp_of_a_json_benchmark(tmp_path, monkeypatch):
     assert results_view.stamp(path).startswith("source: results/bench.json (revision abc1234; sha256 ")
     with pytest.raises(ValueError, match="neither inside the repository"):
         results_view.relative_path("/definitely/elsewhere.csv")
+
+
+def test_a_listing_goes_stale_when_a_results_file_is_added(demo_results, tmp_path):
+    stamp = results_view.listing_stamp("results/*/*.csv", root=tmp_path)
+    assert stamp.startswith("listing: results/*/*.csv (1 files; sha256 ")
+    notebook = _executed_notebook(tmp_path, "# NBVAL_CHECK_OUTPUT\nlist files", stamp + "\n")
+    assert stale.stale_stamps(notebook, root=tmp_path) == []
+    assert stale.unchecked_results_cells(notebook, root=tmp_path) == []
+    write_results([_results_row(0.7, "ccccccc")], "course", "other", root=tmp_path / "results")
+    problems = stale.stale_stamps(notebook, root=tmp_path)
+    assert len(problems) == 1 and "stale listing" in problems[0].message and "(2 files;" in problems[0].message

@@ -516,86 +516,8 @@ def run_fig10(ctx: TableContext) -> list[dict]:
 
 
 # ----------------------------------------------------------------------------- figures
-def figure_table3(frame, ctx: TableContext):
-    import matplotlib.pyplot as plt
-
-    wa = frame[frame["metric"] == "WA"]
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    groups = list(dict.fromkeys(zip(wa["corpus"], wa["protocol"])))
-    width = 0.8 / (len(groups) + 1)
-    rows = list(FLA_SER_ABLATION)
-    for g, (corpus, protocol) in enumerate(groups):
-        part = wa[(wa["corpus"] == corpus) & (wa["protocol"] == protocol)].set_index("row")
-        ax.bar(np.arange(len(rows)) + g * width, [100 * part.loc[r, "ours"] for r in rows], width,
-               yerr=[100 * float(part.loc[r, "ours_std"] or 0) for r in rows], label=f"ours: {corpus.split(' ')[0]} {protocol}")
-    ax.bar(np.arange(len(rows)) + len(groups) * width, [PAPER_TABLE3[r][0] for r in rows], width, color="0.7",
-           label="paper (RAVDESS)")
-    ax.set_xticks(np.arange(len(rows)) + width * len(groups) / 2, rows)
-    ax.set_ylabel("WA (%)")
-    ax.set_ylim(0, 100)
-    ax.legend(fontsize=7, loc="lower right")
-    ax.set_title("fla_ser Table 3: ablation, paper vs ours")
-    path = ctx.figure_path("table3_ablation")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return [path]
-
-
-def figure_fig7(frame, ctx: TableContext):
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(FIG7_EMOTIONS), figsize=(8, 3), sharey=True)
-    for ax, emotion in zip(np.atleast_1d(axes), FIG7_EMOTIONS):
-        part = frame[frame["metric"] == f"precision_{emotion}"]
-        for label in COMPARISON_MODELS.values():
-            mine = part[part["row"].str.startswith(label + " |")]
-            epochs = [int(r.split("epoch ")[1]) for r in mine["row"]]
-            ax.plot(epochs, 100 * mine["ours"].astype(float), label=label)
-        ax.set_title(f"precision: {emotion}")
-        ax.set_xlabel("epoch")
-    np.atleast_1d(axes)[0].set_ylabel("precision (%) on validation")
-    np.atleast_1d(axes)[0].legend(fontsize=7)
-    path = ctx.figure_path("fig7_precision_per_epoch")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return [path]
-
-
-def figure_fig9(frame, ctx: TableContext):
-    import matplotlib.pyplot as plt
-
-    corpora = list(dict.fromkeys(frame["corpus"]))
-    fig, axes = plt.subplots(1, len(corpora), figsize=(5 * len(corpora), 3), squeeze=False)
-    for ax, corpus in zip(axes[0], corpora):
-        part = frame[frame["corpus"] == corpus]
-        for label in COMPARISON_MODELS.values():
-            mine = part[part["row"].str.startswith(label + " |")]
-            ax.plot([r.split("speaker ")[1] for r in mine["row"]], 100 * mine["ours"].astype(float), "o-", label=label)
-        ax.set_title(corpus, fontsize=8)
-        ax.set_xlabel("held-out speaker")
-        ax.set_ylabel("accuracy (%)")
-        ax.tick_params(axis="x", labelsize=6)
-    axes[0][0].legend(fontsize=7)
-    path = ctx.figure_path("fig9_per_speaker")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return [path]
-
-
-def figure_fig10(frame, ctx: TableContext):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5, 3))
-    for label in COMPARISON_MODELS.values():
-        mine = frame[frame["row"].str.startswith(label + " |")]
-        ax.plot([int(r.split("| ")[1].split()[0]) for r in mine["row"]], mine["ours"].astype(float), "o-", label=label)
-    ax.set_xlabel("number of samples")
-    ax.set_ylabel("recognition time (s)")
-    ax.legend(fontsize=7)
-    path = ctx.figure_path("fig10_time_vs_samples")
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return [path]
+# Drawn in serlib.report.fla_ser_figures (course figure style); named here for TABLES.
+from ..report.fla_ser_figures import figure_fig7, figure_fig9, figure_fig10, figure_table3  # noqa: E402
 
 
 def _estimate(per_mode: dict):

@@ -29,6 +29,8 @@ from ..results import read_results, results_path
 #: The stamp line, as printed and as parsed back from stored outputs.
 STAMP_PATTERN = re.compile(r"source: (?P<path>[^\s()]+) \(revision (?P<revision>[^;()]+); "
                            r"sha256 (?P<sha>[0-9a-f]{12})\)")
+#: The stamp of a listing (which results files exist), for cells that list them.
+LISTING_PATTERN = re.compile(r"listing: (?P<pattern>[^\s()]+) \((?P<count>\d+) files; sha256 (?P<sha>[0-9a-f]{12})\)")
 HASH_CHARS = 12
 NO_REVISION = "none recorded"
 SOURCE_ATTR = "results_sources"
@@ -81,6 +83,21 @@ def stamp(path, root: Path | None = None) -> str:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such results file to stamp")
     return f"source: {relative_path(path, root)} (revision {file_revisions(path)}; sha256 {content_hash(path)})"
+
+
+def listing(pattern: str = "results/*/*.csv", root: Path | None = None) -> list[Path]:
+    """The files matching ``pattern`` (relative to the repository), sorted."""
+    root = Path(root) if root is not None else settings.REPO_ROOT
+    return sorted(root.glob(pattern))
+
+
+def listing_stamp(pattern: str = "results/*/*.csv", root: Path | None = None) -> str:
+    """A stamp of WHICH files match ``pattern``: their count and a hash of their relative names, so that a
+    stored listing goes stale when a results file is added or removed (each file's content has its own stamp)."""
+    root = Path(root) if root is not None else settings.REPO_ROOT
+    names = [p.relative_to(root).as_posix() for p in listing(pattern, root)]
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:HASH_CHARS]
+    return f"listing: {pattern} ({len(names)} files; sha256 {digest})"
 
 
 def parse_stamps(text: str) -> list[dict]:

@@ -5,7 +5,8 @@ Three checks, each returning a list of :class:`Problem` (empty = fine):
 * :func:`stale_stamps`: every stamp line (:mod:`serlib.report.results_view`)
   in a stored output names a results file whose current content hash and
   revisions are those stamped; otherwise the notebook shows numbers the file
-  no longer holds.
+  no longer holds. A listing stamp (which files match a pattern) must match
+  the files there now, so a listing goes stale when a file is added.
 * :func:`unchecked_results_cells`: a cell that shows results carries a stamp
   and the ``# NBVAL_CHECK_OUTPUT`` mark (so nbval compares it exactly); a cell
   that reads a results file directly and prints something without a stamp is
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import settings
-from .results_view import STAMP_PATTERN, content_hash, file_revisions
+from .results_view import LISTING_PATTERN, STAMP_PATTERN, content_hash, file_revisions, listing_stamp
 
 CHECK_OUTPUT_MARK = "NBVAL_CHECK_OUTPUT"
 CHECK_OUTPUT_TAG = "nbval-check-output"
@@ -110,6 +111,11 @@ def stale_stamps(notebook: Path, root: Path | None = None) -> list[Problem]:
                     name, index, f"stale output: it shows {found['path']} at revision {found['revision']} "
                                  f"(sha256 {found['sha']}), the file is now at revision {now_rev} "
                                  f"(sha256 {now_sha}); {REFRESH_HINT}"))
+        for found in LISTING_PATTERN.finditer(output_text(cell)):
+            now = listing_stamp(found["pattern"], root)
+            if now != found.group(0):
+                problems.append(Problem(name, index, f"stale listing: it shows `{found.group(0)}`, the files are now "
+                                                     f"`{now}` (a results file was added or removed); {REFRESH_HINT}"))
     return problems
 
 
@@ -121,7 +127,7 @@ def unchecked_results_cells(notebook: Path, root: Path | None = None) -> list[Pr
         if cell["cell_type"] != "code":
             continue
         text = output_text(cell)
-        stamped = bool(STAMP_PATTERN.search(text))
+        stamped = bool(STAMP_PATTERN.search(text) or LISTING_PATTERN.search(text))
         if stamped and not is_output_checked(cell):
             problems.append(Problem(name, index, f"shows results but nbval does not compare its output: add "
                                                  f"`# {CHECK_OUTPUT_MARK}` as its first line"))
