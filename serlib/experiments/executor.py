@@ -225,7 +225,9 @@ def run_job(job: Job, worker: str) -> dict:
 
     started = time.perf_counter()
     try:
-        value = _json_roundtrip(resolve_function(job.fn)(job.payload), job.fn)
+        function = resolve_function(job.fn)
+        started = time.perf_counter()  # a job's seconds exclude importing its module (a worker's start-up cost)
+        value = _json_roundtrip(function(job.payload), job.fn)
         ok, error = True, None
     except Exception as exc:  # one failing job must not stop the others; KeyboardInterrupt still does
         value, ok = None, False
