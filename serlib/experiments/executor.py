@@ -225,7 +225,9 @@ def run_job(job: Job, worker: str) -> dict:
 
     started = time.perf_counter()
     try:
-        value = _json_roundtrip(resolve_function(job.fn)(job.payload), job.fn)
+        function = resolve_function(job.fn)
+        started = time.perf_counter()  # a job's seconds exclude importing its module (a worker's start-up cost)
+        value = _json_roundtrip(function(job.payload), job.fn)
         ok, error = True, None
     except Exception as exc:  # one failing job must not stop the others; KeyboardInterrupt still does
         value, ok = None, False
@@ -298,12 +300,14 @@ class _Recorder:
         self.outcomes[index] = outcome
         self._line(outcome)
 
-    def lost(self, index: int, worker: str, error: BaseException) -> None:
+    def lost(self, index: int, worker: str, error: BaseException, died: bool = True) -> None:
+        """A job whose result never came back: its worker died (crash, out of memory) or the transport failed."""
         job = self.jobs[index]
+        what = "the worker running or holding this job died" if died else "its result could not be received"
         self.finished(index, {"key": job.key, "label": job.label, "ok": False, "value": None,
-                              "error": f"{type(error).__name__}: the worker running or holding this job died "
-                                       f"({error}); re-run to resume\n", "seconds": 0.0, "worker": worker,
-                              "provenance": {}})
+                              "error": f"{type(error).__name__}: {what} ({error}); re-run to resume\n"
+                                       + "".join(traceback.format_exception(error)),
+                              "seconds": 0.0, "worker": worker, "provenance": {}})
 
 
 def _run_inprocess(jobs, pending, recorder, threads):
@@ -327,6 +331,8 @@ def _run_pool(jobs, pending, recorder, threads, n_jobs):
                 recorder.finished(futures[future], future.result())
             except BrokenProcessPool as error:
                 recorder.lost(futures[future], "pool", error)
+            except Exception as error:  # e.g. a result that cannot be unpickled: this job only
+                recorder.lost(futures[future], "pool", error, died=False)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -338,7 +344,10 @@ RAY_START_ATTEMPTS = 3
 def _start_ray(ray, address: str | None, num_cpus: int) -> None:
     """``ray.init`` on a cluster (``address``) or a local Ray of ``num_cpus`` CPUs, retried when start-up times out."""
     options = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
-    options.update(address=address) if address else options.update(num_cpus=num_cpus)
+    if address:
+        options["address"] = address
+    else:
+        options["num_cpus"] = num_cpus
     for attempt in range(1, RAY_START_ATTEMPTS + 1):
         try:
             ray.init(**options)
