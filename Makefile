@@ -13,6 +13,9 @@ LOCK := requirements/lock.txt
 STAMP := $(VENV)/.serlib-installed
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
+# One BLAS/OpenMP thread per process: with -n 2 workers on 2 cores, more threads spin-wait on each other
+# (measured: 9x slower, benchmarks/results/executor_speedup.json).
+export OMP_NUM_THREADS := 1
 
 .PHONY: help install course test test-fast nbval notebooks-refresh notebooks-check site lock benchmarks clean
 

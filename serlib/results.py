@@ -125,6 +125,7 @@ class Provenance:
     notes: str = ""
     revision: str = ""
     date: str = ""
+    threads: int | str = ""  # torch threads of the runs (a pool worker's own count); empty: the writer's
 
     def filled(self) -> dict:
         out = dict(self.__dict__)

@@ -479,7 +479,7 @@ def run_fold_job(payload: dict) -> dict:
            "y_true": y[split.test].tolist(), "y_pred": np.asarray(y_pred).tolist(),
            "test_speakers": list(split.test_speakers),
            "test_item_speakers": [records[i].speaker for i in split.test],
-           "y_val": y[split.val].tolist(), "n_train": int(len(train_idx)),
+           "y_val": y[split.val].tolist(), "n_train": int(len(train_idx)), "threads": torch.get_num_threads(),
            "collapse": collapse_diagnosis(y_pred, n_classes, metrics["UA"])}
     if inner_wa:
         run["inner_models_WA"] = inner_wa
@@ -581,7 +581,9 @@ def provenance_for(outcome: RunOutcome, mode: str, notes: str = ""):
     folds = len({r["fold"] for r in outcome.runs})
     collapse_note = outcome.collapse.get("note", "") if outcome.collapse else ""
     notes = "; ".join(n for n in (collapse_note, notes) if n)
+    threads = sorted({r["threads"] for r in outcome.runs if "threads" in r})
     return Provenance(corpus=outcome.corpus_label, protocol=spec.protocol,
                       speaker_independent=PROTOCOLS[spec.protocol].speaker_independent, mode=mode,
                       device=outcome.device, folds=folds, seeds=" ".join(str(s) for s in spec.seeds),
-                      epoch_policy="/".join(policies), config_hash=spec.config_hash(), notes=notes)
+                      epoch_policy="/".join(policies), config_hash=spec.config_hash(), notes=notes,
+                      threads="/".join(str(t) for t in threads))
