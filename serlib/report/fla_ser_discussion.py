@@ -9,21 +9,6 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 
-def ablation_steps(table3, paper_table3: Mapping[str, tuple], order: Sequence[str], protocol: str):
-    """Points of WA each Table 3 step adds, ours (per corpus, under ``protocol``) next to the paper's."""
-    import pandas as pd
-
-    wa = table3[(table3["metric"] == "WA") & (table3["protocol"] == protocol)]
-    rows = []
-    for corpus, group in wa.groupby("corpus", sort=False):
-        ours = group.set_index("row")["ours"].astype(float).reindex(list(order))  # a row not run yet: NaN
-        for before, after in zip(order, list(order)[1:]):
-            rows.append({"corpus": corpus, "step": f"{before} -> {after}",
-                         "ours (points)": round(100 * (ours[after] - ours[before]), 1),
-                         "paper, RAVDESS (points)": round(paper_table3[after][0] - paper_table3[before][0], 1)})
-    return pd.DataFrame(rows)
-
-
 def literature_gap(table7, claim: str = "FLA-SER (paper)"):
     """The WA the paper quotes for each method of its Table 7, and how far its own claim lies above each."""
     import pandas as pd
