@@ -6,7 +6,7 @@ recomputed from ``results/fla_ser/`` and the paper's values (as stored in
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Mapping
 
 
 def literature_gap(table7, claim: str = "FLA-SER (paper)"):
