@@ -131,3 +131,25 @@ def test_resume_reuses_the_finished_jobs_and_gives_the_same_numbers(quick_run, t
     assert (merged["ours_first"].fillna(-1) == merged["ours_resumed"].fillna(-1)).all()
     info = json.loads((tmp_path / "results" / "fla_ser" / "provenance.quick.json").read_text())
     assert info["training_batch_wall_s"] < 30  # nothing trained again
+
+
+@pytest.mark.slow
+def test_pool_and_ray_executors_give_the_in_process_numbers(tiny_synthetic, tmp_path):
+    """`serlib reproduce fla_ser --mode quick --jobs 2` and `--executor ray` (local) equal the in-process run."""
+    pytest.importorskip("ray")
+    root, _ = tiny_synthetic
+    frames = {}
+    for name, extra in {"inprocess": [], "pool": ["--jobs", "2"], "ray": ["--executor", "ray", "--jobs", "2"]}.items():
+        out = tmp_path / name
+        code = main(["reproduce", "fla_ser", "table5_snr", "--mode", "quick", "--root", f"synthetic={root}",
+                     "--threads-per-job", "1", "--results", str(out / "results"), "--figures", str(out / "figures"),
+                     *extra])
+        assert code == 0
+        frame = read_results(out / "results" / "fla_ser" / "table5_snr.quick.csv")
+        frames[name] = frame.set_index(["row", "metric", "protocol"])["ours"].sort_index()
+        info = json.loads((out / "results" / "fla_ser" / "provenance.quick.json").read_text())
+        assert info["executor"] == name and info["job_seconds_sum"] > 0  # trained here, not read from a store
+    measured = frames["inprocess"].dropna()
+    assert len(measured) >= 10
+    for name in ("pool", "ray"):
+        assert frames[name].dropna().equals(measured), name

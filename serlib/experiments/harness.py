@@ -160,7 +160,12 @@ def _open_store(paper: str, mode: str, resume: bool):
         if folder.is_dir():
             print(f"resuming from the finished jobs in {folder}", flush=True)
             return JobStore(folder), folder
-    folder_name = time.strftime("%Y%m%dT%H%M%S") + f"-{git_revision().replace('+', '_')}"
+    import os
+    import uuid
+
+    # unique per invocation (two runs in the same second must not share a store)
+    folder_name = (time.strftime("%Y%m%dT%H%M%S") + f"-{git_revision().replace('+', '_')}-{os.getpid()}-"
+                   + uuid.uuid4().hex[:6])
     folder = base / folder_name
     folder.mkdir(parents=True, exist_ok=True)
     latest.write_text(folder_name)
