@@ -107,6 +107,7 @@ class RunOutcome:
     corpus_label: str
     device: str
     collapse: dict = field(default_factory=dict)
+    jobs_from_store: int = 0  # jobs of this outcome read back from a job store instead of trained
 
 
 def variant_name(variant: Sequence) -> str:
@@ -552,7 +553,13 @@ def run_specs(specs: Sequence[RunSpec], *, executor: str = "inprocess", n_jobs: 
                        threads_per_job=threads_per_job, ray_address=ray_address, progress=progress)
     raise_for_failures(outcomes)
     by_key = {o.key: o.value for o in outcomes}
-    return [outcome_from_runs(spec, [by_key[job.key] for job in jobs]) for spec, jobs in zip(specs, planned)]
+    stored = {o.key for o in outcomes if o.from_store}
+    results = []
+    for spec, jobs in zip(specs, planned):
+        outcome = outcome_from_runs(spec, [by_key[job.key] for job in jobs])
+        outcome.jobs_from_store = sum(job.key in stored for job in jobs)
+        results.append(outcome)
+    return results
 
 
 def run_spec(spec: RunSpec, progress: bool = False, keep_models: bool = False, **options) -> RunOutcome:
