@@ -332,6 +332,26 @@ def extract_zip(archive, root) -> list[Path]:
     return written
 
 
+def unpack_once(archive: Path, root: Path, url: str):
+    """Unpack ``archive`` into ``root`` unless this very archive was unpacked there before.
+
+    Returns a function to call once the unpacked tree has been checked: it
+    writes the marker (atomically), so a tree that failed its check is
+    unpacked again next time rather than trusted.
+    """
+    marker = root / EXTRACTION_MARKER
+    stamp = {"url": url, "archive": archive.name, "bytes": archive.stat().st_size}
+    already = marker.is_file() and json.loads(marker.read_text()) == stamp
+    if not already:
+        extract_zip(archive, root)
+
+    def mark_done() -> None:
+        if not already:
+            atomic_write_text(marker, json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+
+    return mark_done
+
+
 def licence_instructions(name: str) -> str:
     """How to obtain a corpus that cannot be downloaded automatically, from its registry entry."""
     from . import corpora  # noqa: F401  (fills the registry)
@@ -380,17 +400,12 @@ def download_corpus(name: str, root, *, progress: bool = True, url: str | None =
                     timeout=timeout, validate=_require_zip)
 
     root = Path(root)
-    marker = root / EXTRACTION_MARKER
-    stamp = {"url": url, "archive": archive.name, "bytes": archive.stat().st_size}
-    already = marker.is_file() and json.loads(marker.read_text()) == stamp
-    if not already:
-        extract_zip(archive, root)
+    mark_done = unpack_once(archive, root, url)
     records = load_corpus(name, root)
     if official and len(records) != source.expected_files:
         raise CorpusError(f"{root}: unpacked {archive} but {name} parses {len(records)} files where the release "
                           f"has {source.expected_files}; is root shared with other files, or the archive changed?")
-    if not already:
-        atomic_write_text(marker, json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+    mark_done()
     return root
 
 
@@ -440,11 +455,7 @@ def download_noise(name: str, root, *, progress: bool = True, url: str | None = 
     archive = fetch(url, downloads, known_hash, progress, filename=f"{name}-{PurePosixPath(urlparse(url).path).name}",
                     attempts=attempts, timeout=timeout, validate=_require_zip)
     root = Path(root)
-    marker = root / EXTRACTION_MARKER
-    stamp = {"url": url, "archive": archive.name, "bytes": archive.stat().st_size}
-    already = marker.is_file() and json.loads(marker.read_text()) == stamp
-    if not already:
-        extract_zip(archive, root)
+    mark_done = unpack_once(archive, root, url)
     folder = root / source.folder
     meta = folder / "meta" / "esc50.csv"
     if not meta.is_file():
@@ -452,6 +463,5 @@ def download_noise(name: str, root, *, progress: bool = True, url: str | None = 
     clips = sorted((folder / "audio").glob("*.wav"))
     if official and len(clips) != source.expected_files:
         raise CorpusError(f"{folder}: {len(clips)} clips where the release has {source.expected_files}")
-    if not already:
-        marker.write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n")
+    mark_done()
     return folder
