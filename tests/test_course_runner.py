@@ -26,7 +26,7 @@ def test_inplace_refresh_runs_solutions_and_checks_stored_outputs(tmp_path, monk
     monkeypatch.setattr(course, "notebooks", lambda: [Path("notebooks/03_x.ipynb")])
     monkeypatch.setattr(course, "solution_notebooks", lambda: [Path("notebooks/solutions/03_x_solutions.ipynb")])
     monkeypatch.setattr(course, "execute_notebook", lambda nb, target: (ran.append((nb, target)), (True, 0.1, ""))[1])
-    monkeypatch.setattr(course, "export_html", lambda target, html: None)
+    monkeypatch.setattr("serlib.report.site.build_site", lambda *args, **kwargs: [])
     import serlib.report.stale as stale
 
     monkeypatch.setattr(stale, "check_notebooks", lambda paths: checked.extend(paths) or [])
@@ -41,7 +41,7 @@ def test_a_stale_refresh_fails(tmp_path, monkeypatch):
     monkeypatch.setattr(course, "notebooks", lambda: [Path("notebooks/03_x.ipynb")])
     monkeypatch.setattr(course, "solution_notebooks", lambda: [])
     monkeypatch.setattr(course, "execute_notebook", lambda nb, target: (True, 0.1, ""))
-    monkeypatch.setattr(course, "export_html", lambda target, html: None)
+    monkeypatch.setattr("serlib.report.site.build_site", lambda *args, **kwargs: [])
     import serlib.report.stale as stale
 
     monkeypatch.setattr(stale, "check_notebooks", lambda paths: ["03_x cell 2: stale output"])

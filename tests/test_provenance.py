@@ -32,7 +32,8 @@ def test_thread_count_is_the_callers():
 
 
 def test_results_rows_carry_provenance_columns_at_the_end(tmp_path):
-    assert COLUMNS[-len(PROVENANCE_COLUMNS):] == list(PROVENANCE_COLUMNS)
+    # the provenance columns sit at the end, before only the results-integrity column added after them
+    assert COLUMNS[-len(PROVENANCE_COLUMNS) - 1:-1] == list(PROVENANCE_COLUMNS) and COLUMNS[-1] == "expected_rows"
     prov = Provenance(corpus="synthetic", protocol="loso", speaker_independent=True, mode="quick", device="cpu")
     rows = rows_from_summary({"WA": {"mean": 0.5}}, paper="p", table="t", row="filled", provenance=prov)
     rows += rows_from_summary({"WA": {"mean": 0.6}}, paper="p", table="t", row="set", provenance=prov)

@@ -333,6 +333,8 @@ def _equations_content(notebook_pages: dict[str, str]) -> str:
 
 
 def _results_content(results_root: Path) -> str:
+    import pandas as pd
+
     from ..results import read_results
     from .tables import paper_vs_ours
 
@@ -340,7 +342,9 @@ def _results_content(results_root: Path) -> str:
              "(percentages for accuracy-type metrics; ours = mean ± std over folds × seeds). "
              "Stand-in corpora are the first 2-2.4 s of each clip: not comparable one-to-one with published "
              "numbers.</p>"]
-    files = sorted(results_root.glob("*/*.csv"))
+    # claims.csv (claim audits) and skipped.csv (tables over a budget) are not results tables: own sections below
+    side_files = ("claims.csv", "skipped.csv")
+    files = sorted(p for p in results_root.glob("*/*.csv") if p.name not in side_files)
     if not files:
         raise SiteError(f"{results_root} holds no results CSV")
     contents = "".join(f'<li><a href="#{_results_anchor(f"results/{p.parent.name}/{p.name}")}">'
@@ -361,6 +365,20 @@ def _results_content(results_root: Path) -> str:
         notes = sorted({str(n) for n in frame.get("notes", []) if str(n) not in ("", "nan")})
         parts += [f"<p><em>{html.escape(n)}</em></p>" for n in notes]
         parts.append(paper_vs_ours(frame).to_html(index=False, border=0, na_rep="–"))
+    for name, title, intro in (
+            ("claims.csv", "Claim audits", "Each paper's claims checked against its own printed arithmetic and our "
+             "runs: claim, where the paper makes it, its evidence, ours, the verdict and what it rests on."),
+            ("skipped.csv", "Not run within the compute budget", "Tables a budgeted reproduction did not run, with "
+             "their estimates; the command in the notes of each paper runs them.")):
+        audits = sorted(results_root.glob(f"*/{name}"))
+        if not audits:
+            continue
+        parts.append(f"<h1>{title}</h1><p>{intro}</p>")
+        for path in audits:
+            anchor = _results_anchor(f"results/{path.parent.name}/{path.name}")
+            parts.append(f'<h2 id="{anchor}">{html.escape(path.parent.name)}</h2>'
+                         f"<p><code>results/{path.parent.name}/{path.name}</code></p>")
+            parts.append(pd.read_csv(path, keep_default_na=False).to_html(index=False, border=0))
     return "".join(parts)
 
 
