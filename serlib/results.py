@@ -69,6 +69,15 @@ REQUIRED = ["paper", "table", "row", "metric", "corpus", "protocol", "mode", "de
 CODE_PATHS = ("serlib", "benchmarks", ":(exclude)benchmarks/results", "data", "pyproject.toml", "requirements")
 
 
+#: CSV files under results/ that are not results tables: claim audits and the tables a budget skipped.
+SIDE_FILES = ("claims.csv", "skipped.csv", "skipped.quick.csv")
+
+
+def is_results_table(path) -> bool:
+    """True for a results table (``results/<paper>/<table>.csv``), False for the side files of :data:`SIDE_FILES`."""
+    return Path(path).suffix == ".csv" and Path(path).name not in SIDE_FILES
+
+
 class ResultsError(ValueError):
     pass
 

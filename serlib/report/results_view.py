@@ -86,9 +86,14 @@ def stamp(path, root: Path | None = None) -> str:
 
 
 def listing(pattern: str = "results/*/*.csv", root: Path | None = None) -> list[Path]:
-    """The files matching ``pattern`` (relative to the repository), sorted."""
+    """The results tables matching ``pattern`` (relative to the repository), sorted.
+
+    Claim audits and budget lists (:data:`serlib.results.SIDE_FILES`) are not results tables and are left out.
+    """
+    from ..results import is_results_table
+
     root = Path(root) if root is not None else settings.REPO_ROOT
-    return sorted(root.glob(pattern))
+    return sorted(p for p in root.glob(pattern) if is_results_table(p))
 
 
 def listing_stamp(pattern: str = "results/*/*.csv", root: Path | None = None) -> str:

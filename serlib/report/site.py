@@ -335,7 +335,7 @@ def _equations_content(notebook_pages: dict[str, str]) -> str:
 def _results_content(results_root: Path) -> str:
     import pandas as pd
 
-    from ..results import read_results
+    from ..results import is_results_table, read_results
     from .tables import paper_vs_ours
 
     parts = ['<h1>Results: paper vs ours</h1><p>Every table under <code>results/</code>, rendered from its CSV '
@@ -343,8 +343,7 @@ def _results_content(results_root: Path) -> str:
              "Stand-in corpora are the first 2-2.4 s of each clip: not comparable one-to-one with published "
              "numbers.</p>"]
     # claims.csv (claim audits) and skipped.csv (tables over a budget) are not results tables: own sections below
-    side_files = ("claims.csv", "skipped.csv")
-    files = sorted(p for p in results_root.glob("*/*.csv") if p.name not in side_files)
+    files = sorted(p for p in results_root.glob("*/*.csv") if is_results_table(p))
     if not files:
         raise SiteError(f"{results_root} holds no results CSV")
     contents = "".join(f'<li><a href="#{_results_anchor(f"results/{p.parent.name}/{p.name}")}">'
@@ -365,7 +364,7 @@ def _results_content(results_root: Path) -> str:
         notes = sorted({str(n) for n in frame.get("notes", []) if str(n) not in ("", "nan")})
         parts += [f"<p><em>{html.escape(n)}</em></p>" for n in notes]
         parts.append(paper_vs_ours(frame).to_html(index=False, border=0, na_rep="–"))
-    for name, title, intro in (
+    for name, title, intro in (  # the side files of serlib.results.SIDE_FILES
             ("claims.csv", "Claim audits", "Each paper's claims checked against its own printed arithmetic and our "
              "runs: claim, where the paper makes it, its evidence, ours, the verdict and what it rests on."),
             ("skipped.csv", "Not run within the compute budget", "Tables a budgeted reproduction did not run, with "
