@@ -15,7 +15,7 @@ import math
 from .. import settings
 from ..safeio import atomic_write_text
 from ..results import read_results
-from .tables import COLLAPSED_FLAG, to_markdown
+from .tables import COLLAPSED_FLAG, format_ours, to_markdown
 
 README = settings.REPO_ROOT / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -27,6 +27,8 @@ SECTIONS = [
     ("course", "svm_baseline", "Classical baseline: 107-d fusion statistics + SVM, speaker-independent", ("WA", "UA")),
     ("course", "leakage", "Speaker leakage: the same small CNN, speaker-dependent vs speaker-independent", ("WA", "UA")),
     ("fla_ser", "table3", "fla_ser Table 3: ablation (paper: RAVDESS)", ("WA",)),
+    ("fla_ser", "table3_paired", "fla_ser Table 3 steps as paired differences over (fold, seed), 95% bootstrap "
+     "interval (paper: the difference of its means)", ("ΔWA (points)",)),
     ("fla_ser", "table6", "fla_ser Table 6: accuracy and complexity", ("WA", "params_M", "GFLOPs", "ms_per_sample")),
     ("fla_ser", "table5_snr", "fla_ser Table 5 (SNR rows): noise robustness", ("WA",)),
 ]
@@ -53,6 +55,8 @@ def section_table(frame, metrics) -> str:
         percent = r["metric"] in ("WA", "UA", "macro_F1")
         fmt = _pct if percent else _num
         ours = fmt(r["ours"]) + (f" ± {fmt(r['ours_std'])}" if str(r.get("ours_std", "")) not in ("", "nan") else "")
+        if str(r["metric"]).startswith("Δ"):  # a paired comparison: difference, interval, verdict
+            ours = format_ours(r)
         if COLLAPSED_FLAG in str(r.get("notes", "")):
             ours += " ⚠ collapsed"
         rows.append({"row": r["row"], "metric": r["metric"] + (" (%)" if percent else ""),
