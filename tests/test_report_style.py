@@ -142,3 +142,15 @@ def test_course_style_context_restores_rcparams():
         assert matplotlib.rcParams["axes.spines.top"] is False
         assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0] == style.OKABE_ITO[0]
     assert matplotlib.rcParams["axes.spines.top"] == before["axes.spines.top"]
+
+
+def test_provenance_counts_folds_per_seed_from_the_runs():
+    """One split per seed (si_80_10_10) recorded as 5 fold names over 5 seeds is 1 fold x 5 seeds."""
+    import pandas as pd
+
+    from serlib.report.style import provenance
+
+    frame = pd.DataFrame([{"corpus": "c", "protocol": "si_80_10_10", "folds": 5, "seeds": "0 1 2 3 4", "n": 5}])
+    assert provenance(frame)["folds"] == 1 and provenance(frame)["seeds"] == 5
+    frame = pd.DataFrame([{"corpus": "c", "protocol": "loso", "folds": 10, "seeds": "0", "n": 10}])
+    assert provenance(frame)["folds"] == 10

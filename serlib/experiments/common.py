@@ -585,7 +585,8 @@ def provenance_for(outcome: RunOutcome, mode: str, notes: str = ""):
 
     spec = outcome.spec
     policies = sorted({r["epoch_policy"] for r in outcome.runs})
-    folds = len({r["fold"] for r in outcome.runs})
+    # folds per seed (a protocol drawing one split per seed has one fold, whatever the split is called)
+    folds = max(1, len(outcome.runs) // max(1, len(spec.seeds)))
     collapse_note = outcome.collapse.get("note", "") if outcome.collapse else ""
     notes = "; ".join(n for n in (collapse_note, notes) if n)
     threads = sorted({r["threads"] for r in outcome.runs if "threads" in r})

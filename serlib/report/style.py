@@ -226,8 +226,15 @@ def provenance(frame) -> dict:
     folds = float(values["folds"])
     if math.isnan(folds):
         raise FigureStyleError("results rows have no folds recorded")
-    return {"corpus": values["corpus"], "protocol": values["protocol"], "folds": int(folds),
-            "seeds": _seed_count(values["seeds"])}
+    seeds = _seed_count(values["seeds"])
+    # Rows written before folds meant "folds per seed" counted the distinct fold names over all seeds (a
+    # protocol that draws one split per seed, si_80_10_10, then showed "5 folds x 5 seeds" for 5 runs):
+    # the runs behind a row (n) tell the folds per seed.
+    if "n" in frame.columns:
+        runs = [float(v) for v in frame["n"] if str(v) not in ("", "nan")]
+        if runs and folds * seeds > max(runs) and max(runs) % seeds == 0:
+            folds = max(runs) // seeds
+    return {"corpus": values["corpus"], "protocol": values["protocol"], "folds": int(folds), "seeds": seeds}
 
 
 # --------------------------------------------------------------------------- corpora side by side
