@@ -12,7 +12,7 @@ from serlib.models.fla_ser import FLA_SER_ABLATION, PAPER_TABLE6  # noqa: E402
 from serlib.report import fla_ser_discussion as discuss  # noqa: E402
 from serlib.report import fla_ser_figures as figures  # noqa: E402
 
-BASE = {"paper": "fla_ser", "n": 3, "folds": 3, "seeds": "0 1 2", "mode": "full", "device": "cpu",
+BASE = {"paper": "fla_ser", "n": 9, "folds": 3, "seeds": "0 1 2", "mode": "full", "device": "cpu",
         "revision": "abc", "date": "2026-12-01", "paper_value": float("nan"), "ours_std": 0.01}
 
 
