@@ -105,7 +105,9 @@ def figure_fig7(frame, ctx):
             for label in fla.COMPARISON_MODELS.values():
                 mine = _model_rows(part, label)
                 epochs = [int(r.split("epoch ")[1]) for r in mine["row"]]
-                ax.plot(epochs, 100 * mine["ours"].astype(float), marker="o", ms=2.5, label=label)
+                collapsed = mine["notes"].astype(str).str.contains("COLLAPSED").any() if "notes" in mine else False
+                ax.plot(epochs, 100 * mine["ours"].astype(float), marker="o", ms=2.5,
+                        label=label + (" (COLLAPSED: not trained)" if collapsed else ""))
             label_axes(ax, x="epoch", x_unit=None, y=f"validation precision, {emotion}", y_unit="%")
             ax.set_title(f"{emotion}: " + _two_line_caption(corpus, protocol, facts["folds"], facts["seeds"]))
     axes[0][0].legend(fontsize=7)
@@ -129,9 +131,12 @@ def figure_fig9(frame, ctx):
         for i, label in enumerate(models):
             mine = _model_rows(here, label)
             by_speaker = dict(zip((r.split("speaker ")[1] for r in mine["row"]), mine["ours"].astype(float)))
+            # a model whose runs collapsed is shown as such, never as a trained comparison model
+            collapsed = mine["notes"].astype(str).str.contains("COLLAPSED").any() if "notes" in mine else False
             categorical_plot(ax, speakers, [100 * by_speaker.get(s, np.nan) for s in speakers], kind="points",
                              value="WA on the held-out speaker", value_unit="%", category="held-out speaker",
-                             label=label, offset=(i - (len(models) - 1) / 2) * 0.15)
+                             label=label + (" (COLLAPSED: not trained)" if collapsed else ""),
+                             offset=(i - (len(models) - 1) / 2) * 0.15)
         facts = provenance(here)
         ax.set_title(f"fla_ser Fig. 9 reproduced: "
                      f"{protocol_caption(short_corpus_name(corpus), protocol, facts['folds'], facts['seeds'])}")

@@ -65,8 +65,15 @@ def file_revisions(path) -> str:
     """The git revisions a results file records: its ``revision`` column (CSV) or key (JSON), sorted."""
     path = Path(path)
     if path.suffix == ".csv":
-        frame = read_results(path)
-        values = frame["revision"].astype(str)
+        from ..results import is_results_table
+
+        if is_results_table(path):
+            values = read_results(path)["revision"].astype(str)
+        else:  # a side file (claims, skipped tables) has no revision column: its hash still stamps it
+            import pandas as pd
+
+            frame = pd.read_csv(path, keep_default_na=False)
+            values = frame["revision"].astype(str) if "revision" in frame.columns else ["n/a"]
     elif path.suffix == ".json":
         data = json.loads(path.read_text())
         found = data.get("revision", data.get("git_revision")) if isinstance(data, dict) else None
