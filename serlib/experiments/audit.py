@@ -88,7 +88,7 @@ PAPER_AUDITS = {
     "wavelet_cnn_lstm": "serlib.experiments.wavelet_cnn_lstm_paper:audit_all",
     "dual_stream_caf": "serlib.experiments.dual_stream_caf_paper:audit_claims",
 }
-CLAIMS_COLUMNS = ("claim", "where", "paper_evidence", "ours", "verdict", "evidence")
+CLAIMS_COLUMNS = ("claim", "where", "paper_evidence", "ours", "verdict", "evidence", "revision")
 
 
 def paper_verdicts(paper: str) -> list[dict]:
@@ -120,7 +120,10 @@ def write_claims(paper: str, results_root=None) -> "object":
 
     from .. import settings
 
+    from ..results import git_revision
+
     rows = paper_verdicts(paper)
+    revision = git_revision()
     path = Path(results_root or settings.results_dir()) / paper / "claims.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -130,7 +133,8 @@ def write_claims(paper: str, results_root=None) -> "object":
         for row in rows:
             writer.writerow({"claim": row["claim"], "where": row["where"], "paper_evidence": row["paper_evidence"],
                              "ours": row["computed"], "verdict": row["verdict"],
-                             "evidence": f"the paper's printed numbers (serlib.experiments.{paper}_paper)"})
+                             "evidence": f"the paper's printed numbers (serlib.experiments.{paper}_paper)",
+                             "revision": revision})
     os.replace(tmp, path)
     return path
 

@@ -135,13 +135,15 @@ def plan_within_budget(paper: str, mode: str, device: str, items, budget_s: floa
 def write_skipped(paper: str, mode: str, results_root, plan: Plan) -> Path:
     import csv
 
+    from ..results import git_revision, now
+
     suffix = "" if mode == "full" else f".{mode}"
     path = Path(results_root) / paper / f"skipped{suffix}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["table", "estimate_s", "how", "reason"])
+        writer = csv.DictWriter(handle, fieldnames=["table", "estimate_s", "how", "reason", "revision", "date"])
         writer.writeheader()
-        writer.writerows(plan.skipped)
+        writer.writerows({**row, "revision": git_revision(), "date": now()} for row in plan.skipped)
     os.replace(tmp, path)
     return path

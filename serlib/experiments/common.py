@@ -503,7 +503,8 @@ def run_fold_job(payload: dict) -> dict:
             pred = predict_logits(result.model, xv, device=spec.device).argmax(1)
             m = evaluate_predictions(y[split.test], pred, labels=list(range(n_classes)))
             run["variants"][variant_name(variant)] = {"WA": m["WA"], "UA": m["UA"], "macro_F1": m["macro_F1"],
-                                                      "y_pred": pred.tolist()}
+                                                      "y_pred": pred.tolist(),
+                                                      "collapse": collapse_diagnosis(pred, n_classes, m["UA"])}
     clean = json.loads(json.dumps(run, default=_json_default))
     if payload.get("keep_model"):  # in-process only (notebooks): the trained model itself, never stored
         clean["model"] = result.model

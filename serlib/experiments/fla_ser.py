@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.splits import PROTOCOLS
 from ..models.fla_ser import FLA_SER_ABLATION, PAPER_TABLE6, TINY_CONFIG
 from ..results import Provenance, rows_from_summary
 from .common import RunSpec, provenance_for
@@ -298,10 +297,15 @@ def specs_full_model(ctx: TableContext) -> list[RunSpec]:
     return [_model_spec(ctx, corpus, protocol, "fla_ser") for corpus, _, protocol in _grid(ctx)]
 
 
-def _variant_summary(outcome, name: str) -> dict:
+def _variant_rows(ctx: TableContext, outcome, name: str, table: str, row: str, note: str) -> list[dict]:
+    """Rows of one test-time variant; the collapse guard applies to its predictions as to the clean ones."""
     from ..evaluate import aggregate_metrics
+    from ..evaluate.guards import collapse_summary
 
-    return aggregate_metrics([run["variants"][name] for run in outcome.runs], metrics=("WA", "UA"))
+    runs = [run["variants"][name] for run in outcome.runs]
+    collapse = collapse_summary(runs)["note"]
+    return rows_from_summary(aggregate_metrics(runs, metrics=("WA", "UA")), paper=PAPER, table=table, row=row,
+                             provenance=provenance_for(outcome, ctx.mode, "; ".join(n for n in (collapse, note) if n)))
 
 
 def run_table5_snr(ctx: TableContext) -> list[dict]:
@@ -317,8 +321,7 @@ def run_table5_snr(ctx: TableContext) -> list[dict]:
             name = f"{variant[0]} noise {variant[1]:g} dB"
             paper_note = note + "; paper: MELD/CSD/DriveTalk (unavailable) " + ", ".join(
                 f"{k} {v[f'{variant[1]:g}dB']}%" for k, v in PAPER_TABLE5.items())
-            rows += rows_from_summary(_variant_summary(outcome, name), paper=PAPER, table="table5_snr", row=name,
-                                      provenance=provenance_for(outcome, ctx.mode, paper_note))
+            rows += _variant_rows(ctx, outcome, name, "table5_snr", name, paper_note)
     # the paper's own rows, on corpora that cannot be obtained here
     for corpus, values in PAPER_TABLE5.items():
         for level, value in values.items():
@@ -347,9 +350,7 @@ def run_fig8_standin(ctx: TableContext) -> list[dict]:
                       "clips, not long sequences")
         for variant in SEGMENT_VARIANTS:
             name = f"segment {variant[1]}/{variant[2]}"
-            rows += rows_from_summary(_variant_summary(outcome, name), paper=PAPER, table="fig8_standin",
-                                      row=f"accuracy, {name} of each test clip",
-                                      provenance=provenance_for(outcome, ctx.mode, note))
+            rows += _variant_rows(ctx, outcome, name, "fig8_standin", f"accuracy, {name} of each test clip", note)
         epochs = min(len(run["history"]) for run in outcome.runs)
         for e in range(epochs):
             values = [run["history"][e]["train_loss"] for run in outcome.runs]
