@@ -61,3 +61,22 @@ def test_pool_and_ray_executors_give_the_in_process_numbers(tiny_synthetic, tmp_
     assert len(measured) >= 10
     for name in ("pool", "ray"):
         assert frames[name].dropna().equals(measured), name
+
+
+def test_provenance_keeps_one_record_per_invocation(tiny_synthetic, tmp_path, capsys):
+    from serlib.experiments.harness import reproduce
+
+    root, _ = tiny_synthetic
+    path = tmp_path / "results" / "fla_ser" / "provenance.quick.json"
+    for _ in range(2):
+        reproduce("fla_ser", ["table4"], roots={"synthetic": str(root)}, mode="quick", force=True,
+                  results_root=tmp_path / "results", figures_root=tmp_path / "figures", progress=False)
+    info = json.loads(path.read_text())
+    assert len(info["invocations"]) == 2  # block-by-block runs keep every block's record
+    assert info["invocations"][-1]["date"] == info["date"] and info["tables"] == ["table4"]
+    assert "invocations" not in info["invocations"][0]
+    path.write_text("{not json")  # a damaged record is reported and replaced, not merged
+    reproduce("fla_ser", ["table4"], roots={"synthetic": str(root)}, mode="quick", force=True,
+              results_root=tmp_path / "results", figures_root=tmp_path / "figures", progress=False)
+    assert "unreadable" in capsys.readouterr().out
+    assert len(json.loads(path.read_text())["invocations"]) == 1

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import settings
-from ..results import ResultsError, git_revision, incomplete_runs, read_results, results_path, write_results
+from ..results import ResultsError, git_revision, incomplete_runs, now, read_results, results_path, write_results
 from ..safeio import atomic_write_text
 
 
@@ -265,7 +265,8 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
 
     total = time.perf_counter() - started_all
     if plan.selected:
-        _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, table_times, total, run_options,
+        _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, table_times, total,
+                          {**run_options, "corpora": list(corpora), "protocols": list(protocols), "resume": resume},
                           device, monitor_stats, machine_provenance(device if device != "auto" else None))
     print(f"reproduce {paper}: finished in {total / 60:.1f} min")
     return 0
@@ -273,7 +274,12 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
 
 def _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, table_times, total, run_options,
                       device, monitor_stats, machine) -> None:
-    """``results/<paper>/provenance[.quick].json``: what ran where, how long, how fast."""
+    """``results/<paper>/provenance[.quick].json``: what ran where, how long, how fast.
+
+    The top-level keys describe the latest invocation; ``invocations`` keeps every invocation's record (the
+    latest last, at most :data:`MAX_INVOCATIONS`), because a full reproduction is often run block by block
+    (``--corpora`` / ``--protocols`` / ``--resume``) and each block's wall time and machine belong to the record.
+    """
     import numpy as np
 
     from .budget import record_throughput
@@ -289,8 +295,34 @@ def _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, 
             "job_seconds_sum": float(sum(r.get("seconds", 0.0) for r in runs)),
             "samples_per_second_mean": float(np.mean([r["samples_per_second"] for r in runs])) if runs else None,
             "gpu": monitor_stats, "machine": machine}
+    info.update({"corpora": run_options.get("corpora", []), "protocols": run_options.get("protocols", []),
+                 "resume": bool(run_options.get("resume", False)), "date": now()})
     suffix = "" if mode == "full" else f".{mode}"
-    atomic_write_text(Path(results_root) / paper / f"provenance{suffix}.json", json.dumps(info, indent=1, default=str))
+    path = Path(results_root) / paper / f"provenance{suffix}.json"
+    info["invocations"] = (_previous_invocations(path, paper) + [{k: v for k, v in info.items()}])[-MAX_INVOCATIONS:]
+    atomic_write_text(path, json.dumps(info, indent=1, default=str))
+
+
+#: How many invocation records ``provenance.json`` keeps.
+MAX_INVOCATIONS = 100
+
+
+def _previous_invocations(path: Path, paper: str) -> list[dict]:
+    """The invocation records of an existing ``provenance.json`` of ``paper`` (a file written before records were
+    kept counts as one record); an unreadable or foreign file is reported and replaced, never merged."""
+    if not path.exists():
+        return []
+    try:
+        old = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        print(f"warning: {path}: unreadable ({error}); starting a new invocation record")
+        return []
+    if not isinstance(old, dict) or old.get("paper") != paper:
+        print(f"warning: {path}: not a provenance record of {paper}; starting a new invocation record")
+        return []
+    if isinstance(old.get("invocations"), list):
+        return [r for r in old["invocations"] if isinstance(r, dict)]
+    return [{k: v for k, v in old.items() if k != "invocations"}]
 
 
 def coverage(paper: str) -> dict:
