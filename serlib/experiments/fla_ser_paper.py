@@ -619,8 +619,9 @@ def complexity_verdicts() -> list[Verdict]:
 
     macs = fcn_multiply_adds(64, 300)
     verdicts = [Verdict(
-        "The pure FCN has 3.5 M parameters", "Table 6 (read with Table 2 and Sec. 1: 'FCN ... removes the fully "
-                                             "connected layers')", f"{paper_fcn['params_M']} M",
+        "The pure FCN has 3.5 M parameters", "Table 6; Table 2",
+        f"{paper_fcn['params_M']} M (Table 6), read as Table 2's FCN; Sec. 1: an FCN 'removes the fully connected "
+        "layers'",
         f"Table 2's three convolutions (3x3/64, 5x5/128, 3x3/256) hold exactly {conv:,} weights and biases "
         f"({conv / 1e6:.3f} M) whatever the input size; a fully convolutional classifier adds {256 * 8 + 8:,} for 8 "
         f"classes. Ours (with our 480-unit head): "
