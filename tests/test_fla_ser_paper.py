@@ -25,6 +25,15 @@ def test_mean_of_five_runs_by_hand():
     assert paper.mean_of_runs_counts(13.0, n=8, runs=1, decimals=0) == [1]
 
 
+def test_the_notebooks_worked_example():
+    two, three = paper.mean_of_five_example("+DMP")
+    assert (two["n"], two["K below"], two["K above"], two["K printing as 90.1"]) == (120, 540, 541, "none")
+    assert two["mean at K below"] == 90.0 and two["mean at K above"] == pytest.approx(90.167)
+    assert three["K printing as 90.1"] == [811] and three["Table 3 rows unreachable"] == "+FCN"
+    with pytest.raises(KeyError, match="no row"):
+        paper.mean_of_five_example("+Transformer")
+
+
 @hsettings(max_examples=60, deadline=None)
 @given(n=st.integers(1, 300), counts=st.lists(st.integers(0, 300), min_size=5, max_size=5))
 def test_every_actual_mean_of_five_is_reachable(n, counts):

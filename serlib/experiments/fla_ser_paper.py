@@ -395,6 +395,30 @@ def ravdess_test_sizes() -> dict[str, int]:
             "10 % of the files (speaker-dependent)": round(0.1 * files)}
 
 
+def mean_of_five_example(row: str = "+DMP") -> list[dict]:
+    """The worked example of the notebook: Table 3's ``row`` mean as ``K / 5n`` on 2- and 3-actor test sets.
+
+    One dict per test-set size: ``K`` just below and above the printed mean,
+    the means they give, the ``K`` that print as the mean (none: unreachable),
+    and every Table 3 row whose mean is unreachable at that size.
+    """
+    if row not in PAPER_TABLE3:
+        raise KeyError(f"Table 3 has no row {row!r}; rows: {', '.join(PAPER_TABLE3)}")
+    runs, mean = PAPER_PROTOCOL_TEXT["runs"], PAPER_TABLE3[row][0]
+    out = []
+    for label, n in ravdess_test_sizes().items():
+        if "actors" not in label:
+            continue
+        below = math.floor(mean * runs * n / 100)
+        out.append({"test set": label, "n": n, "mean = K / ": runs * n, "K below": below,
+                    "mean at K below": round(100 * below / (runs * n), 3), "K above": below + 1,
+                    "mean at K above": round(100 * (below + 1) / (runs * n), 3),
+                    f"K printing as {mean}": mean_of_runs_counts(mean, n, runs) or "none",
+                    "Table 3 rows unreachable": ", ".join(r for r, (m, _) in PAPER_TABLE3.items()
+                                                          if not mean_of_runs_reachable(m, n, runs)) or "none"})
+    return out
+
+
 def reachability_verdicts() -> list[Verdict]:
     """Can Table 3's and Table 7's means be means of five runs on one test set of the implied size?
 
@@ -411,15 +435,14 @@ def reachability_verdicts() -> list[Verdict]:
     per_actor = options["2 test actors"] // 2
     smallest = next(t for t in range(1, RAVDESS_DESIGN["actors"])
                     if all(mean_of_runs_reachable(v, t * per_actor, runs) for v in means.values()))
-    n2 = options["2 test actors"]
-    example = PAPER_TABLE3["+DMP"][0]
-    below = math.floor(example * runs * n2 / 100)
+    example = mean_of_five_example("+DMP")[0]
     mixed_step = 100 / (runs * math.lcm(options["2 test actors"], options["3 test actors"]))
     fits = [label for label in whole_actor if not failing[label]]
     computed = ("; ".join(f"n = {options[label]} ({label}): " + (f"unreachable {', '.join(names)}" if names else
                                                                   "all reachable") for label, names in failing.items())
-                + f". E.g. {example} on 5 x {n2}: the mean is K/{runs * n2}; K = {below} gives "
-                  f"{100 * below / (runs * n2):.2f}, K = {below + 1} gives {100 * (below + 1) / (runs * n2):.2f}. "
+                + f". E.g. {PAPER_TABLE3['+DMP'][0]} on 5 x {example['n']}: the mean is K/{example['mean = K / ']}; "
+                  f"K = {example['K below']} gives {example['mean at K below']:.2f}, K = {example['K above']} "
+                  f"gives {example['mean at K above']:.2f}. "
                   f"Every mean is reachable only if the five runs mix 2- and 3-actor test sets (grid "
                   f"{mixed_step:.3f} points) or with at least {smallest} test actors ({smallest * per_actor} files, "
                   f"{100 * smallest / RAVDESS_DESIGN['actors']:.1f} % of the speakers)")
