@@ -25,20 +25,28 @@ class Verdict:
     paper_evidence: str
     computed: str
     verdict: str
+    #: The results files the verdict rests on (repository-relative, "; "-separated); empty: the paper's numbers only.
+    evidence: str = ""
 
     def __post_init__(self):
         if self.verdict not in VERDICTS:
             raise ValueError(f"Verdict for {self.claim!r}: verdict must be one of {VERDICTS}, got {self.verdict!r}")
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The fields as a dict; ``evidence`` only when the verdict names results files (older rows keep five keys)."""
+        row = asdict(self)
+        if not row["evidence"]:
+            del row["evidence"]
+        return row
 
 
 def verdict_table(verdicts) -> "object":
     """The verdicts as a pandas DataFrame (one row each, columns in :class:`Verdict` order)."""
     import pandas as pd
 
-    return pd.DataFrame([v.as_dict() for v in verdicts], columns=list(Verdict.__dataclass_fields__))
+    rows = [v.as_dict() for v in verdicts]
+    columns = [c for c in Verdict.__dataclass_fields__ if c != "evidence" or any("evidence" in r for r in rows)]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _check_counts(successes: int, n: int) -> None:
@@ -87,6 +95,7 @@ PAPER_AUDITS = {
     "cnn_transformer": "serlib.experiments.cnn_transformer_paper:audit_all",
     "wavelet_cnn_lstm": "serlib.experiments.wavelet_cnn_lstm_paper:audit_all",
     "dual_stream_caf": "serlib.experiments.dual_stream_caf_paper:audit_claims",
+    "fla_ser": "serlib.experiments.fla_ser_paper:audit_claims",
 }
 CLAIMS_COLUMNS = ("claim", "where", "paper_evidence", "ours", "verdict", "evidence", "revision")
 
@@ -110,9 +119,10 @@ def write_claims(paper: str, results_root=None) -> "object":
     """``results/<paper>/claims.csv``: every audited claim with its verdict and what it rests on.
 
     ``ours`` is what we computed; ``evidence`` names where it comes from: the
-    paper's own printed numbers (``serlib.experiments.<paper>_paper``) for the
-    arithmetic audit. Claims that need our runs say "cannot be tested here"
-    until those runs exist.
+    verdict's own ``evidence`` (the results files it rests on) when it has one,
+    else the paper's own printed numbers (``serlib.experiments.<paper>_paper``)
+    for the arithmetic audit. Claims that need our runs say "cannot be tested
+    here" until those runs exist.
     """
     import csv
     import os
@@ -133,7 +143,8 @@ def write_claims(paper: str, results_root=None) -> "object":
         for row in rows:
             writer.writerow({"claim": row["claim"], "where": row["where"], "paper_evidence": row["paper_evidence"],
                              "ours": row["computed"], "verdict": row["verdict"],
-                             "evidence": f"the paper's printed numbers (serlib.experiments.{paper}_paper)",
+                             "evidence": row.get("evidence") or
+                             f"the paper's printed numbers (serlib.experiments.{paper}_paper)",
                              "revision": revision})
     os.replace(tmp, path)
     return path
