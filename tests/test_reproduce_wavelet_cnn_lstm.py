@@ -143,3 +143,21 @@ def test_table1_marks_the_big_six(quick_run):
     present = {row.split(" | ")[1].split(" (")[0] for row, v in zip(emodb["row"], emodb["ours"]) if int(v)}
     assert present == {"angry", "boredom", "disgust", "fearful", "happy", "neutral", "sad"}
     assert np.isin(frame["ours"].astype(int), [0, 1]).all()
+
+
+def test_the_claim_audit_reads_our_results(quick_run):
+    from serlib.experiments.audit import VERDICTS
+    from serlib.experiments.wavelet_cnn_lstm_paper import DESIGN_CLAIMS, audit_all, audit_with_results
+
+    measured = audit_with_results(quick_run / "results", mode="quick")
+    claims = {v.claim for v in measured}
+    assert any(c.startswith("the reported accuracies") for c in claims)
+    assert {"average pooling outperforms maximum pooling", "Adam beats SGD, AdaMax and RMSprop"} <= claims
+    for v in measured:
+        assert v.verdict in VERDICTS and v.evidence.startswith("results/wavelet_cnn_lstm/")
+        assert v.as_dict()["evidence"] == v.evidence
+    # quick mode: one pair per arm, nothing can be told from the noise
+    assert {v.verdict for v in measured if v.claim in {c for c, *_ in DESIGN_CLAIMS}} == {"cannot be tested here"}
+    everything = audit_all(quick_run / "results", mode="quick")
+    pooling = [v for v in everything if v.claim.startswith("average pooling")]
+    assert len(pooling) == 1 and getattr(pooling[0], "evidence", ""), "the measured claim replaces the printed row"
