@@ -15,8 +15,8 @@ import numpy as np
 from .style import (OKABE_ITO, categorical_plot, colorbar, course_style, label_axes, protocol_caption, provenance,
                     short_corpus_name)
 
-RULE_LABELS = {"best_on_test": "best on test\n(paper)", "best_on_validation": "best on validation\n(course)",
-               "last": "last epoch"}
+RULE_LABELS = {"best_on_test": "best on test\n(paper)", "best_on_validation": "best on val.\n(course)",
+               "last": "last\nepoch"}
 
 
 def _save(fig, ctx, name: str):
@@ -60,7 +60,7 @@ def figure_table4(frame, ctx):
                   & (frame["paper_value"].astype(str) != "")]
     paper_columns = list(dict.fromkeys(_split_row(r)[0] for r in paper["row"]))
     n = len(groups) + 1
-    fig, axes = plt.subplots(1, n, figsize=(2.9 * n, 3.4), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(3.1 * n, 3.5), sharey=True, squeeze=False)
     for ax, (corpus, protocol) in zip(axes[0], groups):
         part = wa[(wa["corpus"] == corpus) & (wa["protocol"] == protocol)]
         rules = [_split_row(r)[1] for r in part["row"]]
