@@ -196,3 +196,21 @@ def test_comparison_images_are_rendered_like_the_wavelet_image():
     assert abs(np.interp(row, np.linspace(0, 127, kept.size), kept) - 1000) < 60
     with pytest.raises(ValueError, match="transform must be one of"):
         time_frequency_image(tone, 16000, "cqt")
+
+
+def test_claim_verdicts_from_paired_rows():
+    import pandas as pd
+
+    from serlib.experiments.wavelet_cnn_lstm_paper import _verdict_of_pairs
+
+    def rows(*cells):
+        return pd.DataFrame([{"ours": m, "ci_low": lo, "ci_high": hi, "notes": note} for m, lo, hi, note in cells])
+
+    assert _verdict_of_pairs(rows((-3.0, -5.0, -1.0, "")), -1)[0] == "holds"
+    assert _verdict_of_pairs(rows((-3.0, -5.0, -1.0, ""), (-1.0, -4.0, 2.0, "")), -1)[0] == "cannot be tested here"
+    assert _verdict_of_pairs(rows((3.0, 1.0, 5.0, "")), -1)[0] == "does not hold"
+    assert _verdict_of_pairs(rows((2.0, float("nan"), float("nan"), "")), 1)[0] == "cannot be tested here"
+    # a collapsed arm: against a claim that it is the better one, no evidence for a claim that it is worse
+    collapsed = rows((-20.0, -25.0, -15.0, "COLLAPSED: 9 of 9 runs never learned the task"))
+    assert _verdict_of_pairs(collapsed, +1)[0] == "does not hold"
+    assert _verdict_of_pairs(collapsed, -1)[0] == "cannot be tested here"

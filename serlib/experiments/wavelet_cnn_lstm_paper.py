@@ -413,18 +413,29 @@ def _relative(path) -> str:
 
 def _verdict_of_pairs(rows, sign: int) -> tuple[str, str]:
     """'holds' when every difference is beyond the noise in the claimed direction, 'does not hold' when one is
-    beyond the noise against it, else 'cannot be tested here' (inside the noise at this scale)."""
-    against, confirmed = 0, 0
+    beyond the noise against it, else 'cannot be tested here' (inside the noise at this scale).
+
+    An arm whose runs COLLAPSED (never learned the task, :mod:`serlib.evaluate.guards`) is no trained
+    comparison: when the claim says the arm is the BETTER one (``sign`` +1, e.g. "lr 0.1 gave the best
+    results") its collapse counts against the claim; when it says the arm is worse, the collapse shows
+    nothing about the claim's reason and the row counts neither way."""
+    against, confirmed, collapsed = 0, 0, 0
     for _, row in rows.iterrows():
+        if "COLLAPSED" in str(row["notes"]):
+            collapsed += 1
+            against += int(sign > 0)
+            continue
         low, high = float(row["ci_low"]), float(row["ci_high"])
         if low > 0 or high < 0:  # the interval excludes 0 (NaN, with too few pairs, never does)
             confirmed += int(sign * float(row["ours"]) > 0)
             against += int(sign * float(row["ours"]) < 0)
+    note = f"; {collapsed} arm(s) with COLLAPSED runs (never learned the task)" if collapsed else ""
     if against:
-        return "does not hold", "at least one difference is beyond the noise AGAINST the claim"
+        return "does not hold", "against the claim: beyond the noise in the other direction, or the claimed " \
+                                "better arm collapsed" + note
     if confirmed == len(rows):
         return "holds", "every difference is beyond the noise in the claimed direction"
-    return "cannot be tested here", "inside the noise at this scale: neither confirmed nor refuted"
+    return "cannot be tested here", "inside the noise at this scale: neither confirmed nor refuted" + note
 
 
 def audit_design_claims_with_results(results_root=None, mode: str = "full") -> list[dict]:

@@ -97,10 +97,16 @@ def figure_claims(frame, ctx):
         positions = np.arange(len(part))
         ax.errorbar(positions, means, yerr=[low, high], fmt="o", linestyle="none", capsize=2, color=OKABE_ITO[0])
         ax.axhline(0, color="0.5", lw=0.8, ls="--")
-        ax.set_xticks(positions, [r.split(" − ")[0] for r in part["row"]], rotation=35, ha="right")
+        # arms may differ in seeds (an expensive arm run with fewer): each tick says how many pairs it rests on
+        ticks = [f"{r.split(' − ')[0]} ({int(n)} pairs)" + (" COLLAPSED" if "COLLAPSED" in str(note) else "")
+                 for r, n, note in zip(part["row"], part["n"], part["notes"])]
+        ax.set_xticks(positions, ticks, rotation=35, ha="right")
         label_axes(ax, x="arm (minus the baseline)", x_unit=None, y="paired ΔWA", y_unit="points")
         base = part["row"].iloc[0].split(" − ")[1]
-        ax.set_title(f"{RULE_LABELS[rule].replace(chr(10), ' ')}; baseline: {base}\n{_caption(part)}", fontsize=8)
+        same_runs = part["seeds"].astype(str).nunique() == 1
+        caption = _caption(part) if same_runs else protocol_caption(
+            short_corpus_name(part["corpus"].iloc[0]), part["protocol"].iloc[0]) + " · pairs per arm in the ticks"
+        ax.set_title(f"{RULE_LABELS[rule].replace(chr(10), ' ')}; baseline: {base}\n{caption}", fontsize=8)
     table = str(frame["table"].iloc[0])
     fig.suptitle(f"wavelet_cnn_lstm {table}: paired differences with 95 % bootstrap intervals")
     fig.tight_layout()
