@@ -12,31 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import (OKABE_ITO, categorical_plot, colorbar, course_style, label_axes, protocol_caption, provenance,
+from .figures import in_course_style as _styled, save_table_figure as _save
+from .style import (OKABE_ITO, categorical_plot, colorbar, label_axes, protocol_caption, provenance,
                     short_corpus_name)
 
 RULE_LABELS = {"best_on_test": "best on test\n(paper)", "best_on_validation": "best on val.\n(course)",
                "last": "last\nepoch"}
-
-
-def _save(fig, ctx, name: str):
-    import matplotlib.pyplot as plt
-
-    path = ctx.figure_path(name)
-    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return [path]
-
-
-def _styled(draw):
-    import functools
-
-    @functools.wraps(draw)
-    def wrapper(frame, ctx):
-        with course_style():
-            return draw(frame, ctx)
-
-    return wrapper
 
 
 def _caption(part) -> str:
