@@ -34,6 +34,7 @@ protocol                 SI    what it does
 ``random_90_10``         no    random 90/10 train/test, no validation (speechnet)
 ``..._together``         no    ``stratified_80_10_10_repetitions_together``: RAVDESS repetitions on one side
 ``..._apart``            no    ``stratified_80_10_10_repetitions_apart``: each repetition pair split apart
+``holdout_mf_pairs_x3``  yes   three folds testing disjoint (female, male) pairs (wavelet_cnn_lstm)
 =======================  ====  ===============================================================
 """
 from __future__ import annotations
@@ -433,9 +434,30 @@ def repetition_partners_across(split: Split, records: Sequence[Record], subset: 
     return sum(repetition_group_key(records[i]) in train_keys for i in split.subset(subset))
 
 
+# ----------------------------------------------------------------------------- wavelet_cnn_lstm's SI folds
+MF_PAIR_FOLDS = 3
+
+
+def _mf_pairs(records, labels, rng, seed) -> list[Split]:
+    """wavelet_cnn_lstm Section 3.5.2: "two speakers (one female and one male) are held out for testing",
+    in a "three-fold" procedure: three folds whose test sets are DISJOINT (female, male) pairs drawn with
+    the seed; the validation speakers of each fold are carved from its training speakers (10 %, at least one).
+    The paper does not say whether its three pairs differ; disjoint pairs make the three folds test
+    different people (``holdout_mf_pair`` is the one-pair version)."""
+    by_gender = {g: sorted({r.speaker for r in records if r.gender == g}) for g in ("female", "male")}
+    short = {g: len(v) for g, v in by_gender.items() if len(v) < MF_PAIR_FOLDS}
+    if short:
+        raise ValueError(f"holdout_mf_pairs_x3 needs at least {MF_PAIR_FOLDS} speakers of each gender, got {short}")
+    females = [str(s) for s in rng.permutation(by_gender["female"])[:MF_PAIR_FOLDS]]
+    males = [str(s) for s in rng.permutation(by_gender["male"])[:MF_PAIR_FOLDS]]
+    groups = [sorted(pair) for pair in zip(females, males)]
+    return _speaker_folds(records, groups, "holdout_mf_pairs_x3", ["-".join(g) for g in groups], seed, 0.1)
+
+
 APPENDED_PROTOCOL_BUILDERS = {
     "stratified_80_10_10_repetitions_together": _repetitions_together,
     "stratified_80_10_10_repetitions_apart": _repetitions_apart,
+    "holdout_mf_pairs_x3": _mf_pairs,
 }
 PROTOCOLS.update({p.name: p for p in [
     Protocol("stratified_80_10_10_repetitions_together", False,
@@ -444,4 +466,6 @@ PROTOCOLS.update({p.name: p for p in [
     Protocol("stratified_80_10_10_repetitions_apart", False,
              "SPEAKER-DEPENDENT per-emotion 80/10/10 whose test and validation utterances all have their "
              "RAVDESS repetition partner in training (cnn_transformer leak, maximal)"),
+    Protocol("holdout_mf_pairs_x3", True,
+             "three folds, each testing a disjoint (female, male) speaker pair (wavelet_cnn_lstm)"),
 ]})

@@ -64,6 +64,11 @@ class RunSpec:
     device: str = "auto"
     test_variants: tuple = ()  # extra test conditions, see VARIANT_KINDS
     inner_folds: int | None = None  # k-fold CV over train+val speakers (fla_ser); the test uses the k models
+    # Score the TEST fold after every epoch, for measurement only (history keys watch_*): the reported
+    # model is still chosen by the trainer's rule. wavelet_cnn_lstm reads from it what picking the best
+    # epoch on the test speakers (the paper's rule) would report. Left out of as_dict() when False, so
+    # the hashes of every spec written before the field existed do not change.
+    score_test_each_epoch: bool = False
 
     def __post_init__(self):
         self.seeds = tuple(int(s) for s in self.seeds)
@@ -75,6 +80,9 @@ class RunSpec:
             raise ValueError(f"RunSpec.max_folds must be >= 1 or None, got {self.max_folds}")
         if self.inner_folds is not None and self.inner_folds < 2:
             raise ValueError(f"RunSpec.inner_folds must be >= 2 or None, got {self.inner_folds}")
+        if self.inner_folds and self.score_test_each_epoch:
+            raise ValueError("RunSpec.score_test_each_epoch with inner_folds is not supported: the test is "
+                             "scored per epoch on single models")
         self.test_variants = tuple(tuple(v) for v in self.test_variants)
         for variant in self.test_variants:
             if not variant or variant[0] not in VARIANT_KINDS:
@@ -83,7 +91,11 @@ class RunSpec:
             self.labels = tuple(self.labels)
 
     def as_dict(self) -> dict:
-        return json.loads(json.dumps(asdict(self), sort_keys=True, default=str))
+        values = asdict(self)
+        for name, default in _OMITTED_WHEN_DEFAULT.items():
+            if values.get(name) == default:
+                values.pop(name)
+        return json.loads(json.dumps(values, sort_keys=True, default=str))
 
     @classmethod
     def from_dict(cls, values: dict) -> "RunSpec":
@@ -96,6 +108,11 @@ class RunSpec:
     def config_hash(self) -> str:
         payload = json.dumps(self.as_dict(), sort_keys=True, default=str)
         return hashlib.sha1(payload.encode()).hexdigest()[:12]
+
+
+#: RunSpec fields added after results were first written: absent from as_dict() (and the config hash)
+#: while they hold their default, so older specs keep their hashes and job keys.
+_OMITTED_WHEN_DEFAULT = {"score_test_each_epoch": False}
 
 
 @dataclass
@@ -371,7 +388,7 @@ def plan_jobs(spec: RunSpec, *, label: str = "", checkpoint_dir: str | None = No
 
 
 def _train_one(spec: RunSpec, model_name: str, n_classes: int, train_xy, val_xy, seed: int, metric_fn,
-               checkpoint: Path | None, resume: bool):
+               checkpoint: Path | None, resume: bool, watch_xy=None):
     import torch
 
     from ..models import build_model
@@ -387,7 +404,7 @@ def _train_one(spec: RunSpec, model_name: str, n_classes: int, train_xy, val_xy,
     extra = {"in_channels": channels} if channels != 1 and not isinstance(x, tuple) else {}
     model = build_model(model_name, n_classes=n_classes, **extra, **spec.model_config)
     trainer = Trainer(config, metric_fn=metric_fn, checkpoint_path=checkpoint)
-    return trainer.fit(model, train_xy, val_xy, resume=resume)
+    return trainer.fit(model, train_xy, val_xy, resume=resume, watch=watch_xy)
 
 
 def _inner_groups(records, speakers: list[str], k: int, seed: int) -> list[list[str]]:
@@ -437,8 +454,9 @@ def run_fold_job(payload: dict) -> dict:
         xn = normalise(x, fold_records, train_rows, spec.normalization, spec.front_end)
         val = (_index(xn, val_rows), y_fold[val_rows]) if len(val_rows) else None
         ckpt = checkpoint_dir / f"{payload.get('key', 'job')}-{tag}.pt" if checkpoint_dir else None
+        watch = (_index(xn, split.test), y[split.test]) if spec.score_test_each_epoch else None
         result = _train_one(spec, spec.model, n_classes, (_index(xn, train_rows), y_fold[train_rows]), val, seed,
-                            metric_fn, ckpt, bool(payload.get("resume")))
+                            metric_fn, ckpt, bool(payload.get("resume")), watch)
         return result, xn
 
     if spec.inner_folds:

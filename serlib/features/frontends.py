@@ -15,6 +15,7 @@ name                         item shape          what it is
 ``fusion107_frames``         (1, 107, 126)       speechnet Sec. 4.2 frame-level fusion sequence (2 s)
 ``fusion107_stats``          (428,)              mean/std/min/max of the fusion sequence
 ``wavelet_rgb``              (3, 128, 128)       wavelet_cnn_lstm Sec. 3.1 scalogram as an RGB image
+``logmel_rgb``/``stft_rgb``  (3, 128, 128)       the same image from a log-Mel / STFT (its comparison inputs)
 ``waveform_8s``              (1, 128000)         wavelet_cnn_lstm Sec. 3.4 RMS-normalised 8-s waveform
 ``waveform_8s_mask``         (128000,) bool      its valid-sample mask
 ``waveform_3s``              (48000,)            raw 16 kHz waveform for speech encoders (dual_stream_caf)
@@ -249,6 +250,36 @@ def _wavelet_front_end() -> FrontEnd:
                     f"(serlib.features.wavelet_image.WAVELET_RGB_CONFIG); clips fixed to {WAVELET_SECONDS:g} s")
 
 
+def _comparison_image_front_ends() -> list[FrontEnd]:
+    """The log-Mel and STFT images the wavelet image is compared with (wavelet_cnn_lstm Section 4.4's claim),
+    rendered like it (serlib.features.wavelet_image.COMPARISON_IMAGE_CONFIG)."""
+    from .cache import cached_map
+    from .wavelet_image import COMPARISON_IMAGE_CONFIG, time_frequency_image
+
+    config = COMPARISON_IMAGE_CONFIG
+    out = []
+    for transform, title in (("logmel", "log-Mel"), ("stft", "STFT")):
+        key = dict(config, transform=transform, seconds=WAVELET_SECONDS)
+
+        def images(signals, transform=transform):
+            return np.stack([time_frequency_image(s, config["sample_rate"], transform, config, None)
+                             for s in signals]).astype(np.float32)
+
+        def load(path):
+            return _plain_signal(path, config["sample_rate"], WAVELET_SECONDS)
+
+        def extract(paths, progress, transform=transform, key=key, images=images):
+            values = cached_map(paths, f"{transform}-rgb", key, lambda p: images([load(p)])[0], progress=progress,
+                                desc=f"{transform} images")
+            return np.stack(values).astype(np.float32)
+
+        out.append(FrontEnd(f"{transform}_rgb", f"{title} spectrogram as an RGB image (like wavelet_rgb)",
+                            (3, *config["image_size"]), config["sample_rate"], "none", extract, load, images, key,
+                            "wavelet_cnn_lstm Section 4.4 (the wavelet image's claimed advantage): the same clip, "
+                            f"band, range, size and colours as wavelet_rgb, a {title} transform instead of the CWT"))
+    return out
+
+
 # ----------------------------------------------------------------------------- raw waveform front ends
 def _waveform_front_ends() -> list[FrontEnd]:
     """wavelet_cnn_lstm Sec. 3.4: RMS-normalised 8-s waveforms (and their padding masks); a 3-s raw waveform.
@@ -338,6 +369,8 @@ def _register_builtin() -> None:
     for front_end in _fusion_front_ends():
         register_front_end(front_end)
     register_front_end(_wavelet_front_end())
+    for front_end in _comparison_image_front_ends():
+        register_front_end(front_end)
     for front_end in _waveform_front_ends():
         register_front_end(front_end)
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..models.fla_ser import FLA_SER_ABLATION
-from .style import categorical_plot, course_style, label_axes, protocol_caption, provenance, short_corpus_name
+from .figures import in_course_style as _styled, save_table_figure as _save
+from .style import categorical_plot, label_axes, protocol_caption, provenance, short_corpus_name
 
 
 def _paper_constants():
@@ -23,27 +24,6 @@ def _paper_constants():
     from ..experiments import fla_ser
 
     return fla_ser
-
-
-def _save(fig, ctx, name: str):
-    import matplotlib.pyplot as plt
-
-    path = ctx.figure_path(name)
-    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return [path]
-
-
-def _styled(draw):
-    """Draw in the course style whoever calls (the reproduction runs outside any notebook setup)."""
-    import functools
-
-    @functools.wraps(draw)
-    def wrapper(frame, ctx):
-        with course_style():
-            return draw(frame, ctx)
-
-    return wrapper
 
 
 def _two_line_caption(corpus, protocol, folds=None, seeds=None) -> str:

@@ -43,6 +43,9 @@ import torch
 from torch import nn
 
 EPOCH_POLICIES = ("best_on_validation", "last")
+#: Optimisers the trainer builds (torch.optim defaults apart from lr, weight decay and SGD's momentum);
+#: adamax and rmsprop are the alternatives wavelet_cnn_lstm Section 3.5.1 says it tried.
+OPTIMIZERS = ("adam", "adamw", "sgd", "adamax", "rmsprop")
 
 #: TrainConfig fields that may differ between a checkpoint and its resume: they change
 #: how a run is shown or where it runs, not what it computes (exactness is promised on
@@ -68,7 +71,7 @@ class TrainConfig:
     batch_size: int = 32
     lr: float = 1e-3
     weight_decay: float = 0.0
-    optimizer: str = "adam"  # adam | adamw | sgd
+    optimizer: str = "adam"  # adam | adamw | sgd | adamax | rmsprop (OPTIMIZERS)
     momentum: float = 0.9  # sgd only
     dropout_note: str = ""  # documentation only: dropout lives in the model config
     patience: int | None = 10  # epochs without improvement before stopping; None = never stop early
@@ -90,8 +93,8 @@ class TrainConfig:
     def __post_init__(self):
         if self.epoch_policy not in EPOCH_POLICIES:
             raise ValueError(f"epoch_policy must be one of {EPOCH_POLICIES}, got {self.epoch_policy!r}")
-        if self.optimizer not in ("adam", "adamw", "sgd"):
-            raise ValueError(f"optimizer must be adam, adamw or sgd, got {self.optimizer!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch_size must be positive")
         if not 0 <= self.min_epochs <= self.epochs:
@@ -258,6 +261,9 @@ class Trainer:
         c = self.config
         if c.optimizer == "sgd":
             return torch.optim.SGD(model.parameters(), lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay)
+        if c.optimizer in ("adamax", "rmsprop"):
+            cls = torch.optim.Adamax if c.optimizer == "adamax" else torch.optim.RMSprop
+            return cls(model.parameters(), lr=c.lr, weight_decay=c.weight_decay)
         cls = torch.optim.AdamW if c.optimizer == "adamw" else torch.optim.Adam
         return cls(model.parameters(), lr=c.lr, weight_decay=c.weight_decay)
 
@@ -301,13 +307,18 @@ class Trainer:
 
     # ------------------------------------------------------------------ fit
     def fit(self, model: nn.Module, train: tuple, val: tuple | None = None, *, resume: bool = False,
-            stop_after_epoch: int | None = None) -> TrainResult:
+            stop_after_epoch: int | None = None, watch: tuple | None = None) -> TrainResult:
         """Train ``model`` on ``train = (x, y)`` and monitor ``val = (x, y)``.
 
         Args:
             resume: continue from ``checkpoint_path`` if it exists (exact on CPU).
             stop_after_epoch: end the run after this epoch as if interrupted
                 (the checkpoint stays; used to test resuming).
+            watch: an extra ``(x, y)`` scored after every epoch for MEASUREMENT only
+                (history keys ``watch_loss``, ``watch_pred`` and ``watch_<metric>``):
+                it never chooses the epoch, stops the run or touches the RNG, so a
+                run with and without it trains identically. The experiments use it to
+                measure what picking the best epoch on the test set would report.
         """
         c = self.config
         device = select_device(c.device)
@@ -317,6 +328,7 @@ class Trainer:
         if not has_val and (c.epoch_policy == "best_on_validation" or c.monitor != "train_loss"):
             raise ValueError("no validation data: use epoch_policy='last' and monitor='train_loss'")
         x_val, y_val = _as_tensors(*val) if has_val else (None, None)
+        x_watch, y_watch = _as_tensors(*watch) if watch is not None and len(watch[1]) else (None, None)
         resident = device.type == "cuda" and _nbytes(x_train) < c.gpu_resident_max_bytes
         if resident:
             x_train, y_train = _to(x_train, device), y_train.to(device)
@@ -412,6 +424,14 @@ class Trainer:
                 if self.metric_fn is not None:
                     metrics = self.metric_fn(y_val.numpy(), y_pred)
                     row.update({f"val_{k}": float(v) for k, v in metrics.items() if np.isscalar(v)})
+            if x_watch is not None:
+                logits = predict_logits(model, x_watch, max(c.batch_size, 64), device, c.amp)
+                row["watch_loss"] = float(loss_fn(torch.as_tensor(logits, device=device), y_watch.to(device)))
+                watch_pred = logits.argmax(1)
+                row["watch_pred"] = watch_pred.tolist()
+                if self.metric_fn is not None:
+                    metrics = self.metric_fn(y_watch.numpy(), watch_pred)
+                    row.update({f"watch_{k}": float(v) for k, v in metrics.items() if np.isscalar(v)})
             history.append(row)
             if scheduler is not None:
                 scheduler.step(row.get("val_loss", row["train_loss"])) if c.scheduler == "plateau" else scheduler.step()
