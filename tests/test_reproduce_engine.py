@@ -22,9 +22,12 @@ def test_a_budget_runs_what_fits_and_writes_what_it_skipped(tiny_synthetic, tmp_
     assert not (tmp_path / "results" / "fla_ser" / "table3.quick.csv").exists()
 
 
-def test_resume_reuses_the_finished_jobs_and_gives_the_same_numbers(tiny_synthetic, tmp_path):
+def test_resume_reuses_the_finished_jobs_and_gives_the_same_numbers(tiny_synthetic, tmp_path, monkeypatch):
     from serlib.experiments.harness import reproduce
 
+    # its own cache: --resume reopens the LATEST job store of the paper, which a reproduction running in
+    # another test worker at the same time would otherwise replace
+    monkeypatch.setenv("SERLIB_CACHE", str(tmp_path / "cache"))
     root, _ = tiny_synthetic
     frames, infos = [], []
     for name, resume in (("first", False), ("resumed", True)):
