@@ -138,10 +138,10 @@ def front_end_from_signals(name: str, signals: Sequence[np.ndarray]):
 
 
 # ----------------------------------------------------------------------------- log-Mel front ends
-def _logmel_front_end(config_name: str) -> FrontEnd:
+def _logmel_front_end(config_name: str, config=None) -> FrontEnd:
     from .logmel import LOGMEL_CONFIGS, extract_logmel, load_for_config, logmel_librosa
 
-    config = LOGMEL_CONFIGS[config_name]
+    config = config if config is not None else LOGMEL_CONFIGS[config_name]
 
     def extract(paths, progress):
         return np.asarray(extract_logmel(paths, config, backend="librosa", use_cache=True, progress=progress),
@@ -335,6 +335,10 @@ def _register_builtin() -> None:
 
     for name in LOGMEL_CONFIGS:
         register_front_end(_logmel_front_end(name))
+    from .cnn_transformer_input import FRONT_END_CONFIGS  # the paper's input adapted to the 16 kHz stand-ins
+
+    for name, config in FRONT_END_CONFIGS.items():
+        register_front_end(_logmel_front_end(name, config))
     for front_end in _fusion_front_ends():
         register_front_end(front_end)
     register_front_end(_wavelet_front_end())
