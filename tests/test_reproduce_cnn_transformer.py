@@ -163,3 +163,40 @@ def test_profiles_are_labelled_and_the_cpu_input_is_reduced():
     gpu = ct.profile("full", "cuda")
     assert gpu["train"]["epochs"] == 1000 and gpu["train"]["patience"] == 50 and gpu["augment_all"]
     assert get_front_end(gpu["front_end"]).item_shape == (1, 128, 565)
+
+
+def test_audit_against_our_runs(quick_run):
+    from serlib.experiments.audit import VERDICTS
+    from serlib.experiments.cnn_transformer_paper import MeasuredVerdict, audit_against_results
+
+    verdicts = audit_against_results(quick_run / "results", mode="quick")
+    claims = {v.claim for v in verdicts}
+    assert "cross-attention improved feature fusion, higher accuracy than simpler architectures" in claims
+    assert {"robustness across different emotional intensities", "robustness across different gender groups"} <= claims
+    assert any("repetitions" in v.claim for v in verdicts)
+    for v in verdicts:
+        assert isinstance(v, MeasuredVerdict) and v.verdict in VERDICTS
+        assert v.evidence.startswith("our runs: results/cnn_transformer/") and ".quick.csv" in v.evidence
+    assert audit_against_results(quick_run / "nothing here") == []
+
+
+def test_lesson_chain_and_cross_attention_over_time(corpus):
+    import torch
+
+    from serlib.audio import load_audio
+    from serlib.experiments.cnn_transformer_lesson import cross_attention_over_time, preprocessing_chain
+    from serlib.models.cnn_transformer import TINY_CONFIG, CNNTransformer
+
+    _, records = corpus
+    signal, sr = load_audio(records[0].path)
+    chain = preprocessing_chain(signal, sr, snr_db=20.0)
+    assert chain["logmel"].shape == (128, 565) and chain["cropped"].shape == (48000,)
+    noise = chain["noisy"] - chain["cropped"]
+    assert 10 * np.log10(np.mean(chain["cropped"] ** 2) / np.mean(noise ** 2)) == pytest.approx(20.0, abs=0.01)
+    torch.manual_seed(0)
+    model = CNNTransformer(8, n_mels=32, n_frames=60, **TINY_CONFIG)
+    alpha = cross_attention_over_time(model, np.random.default_rng(0).normal(size=(3, 1, 32, 60)))
+    assert alpha.shape == (3, 15) and np.allclose(alpha.sum(1), 1.0, atol=1e-5)
+    with pytest.raises(KeyError, match="only variant 'full'"):
+        cross_attention_over_time(CNNTransformer(8, n_mels=32, n_frames=60, variant="concat", **TINY_CONFIG),
+                                  np.zeros((1, 1, 32, 60)))

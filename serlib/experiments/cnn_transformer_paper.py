@@ -240,17 +240,19 @@ class MeasuredVerdict(Verdict):
     evidence: str = ""
 
 
-def _our_frame(table: str, results_root=None):
-    """Our committed full-mode results of ``table`` (``results/cnn_transformer/<table>.csv``), or None."""
+def _our_frame(table: str, results_root=None, mode: str = "full"):
+    """Our results of ``table`` (committed full mode: ``results/cnn_transformer/<table>.csv``), or None."""
     from ..results import read_results, results_path
 
-    path = results_path(PAPER, table, "full", results_root)
+    path = results_path(PAPER, table, mode, results_root)
     return read_results(path) if path.exists() else None
 
 
 def _evidence(frame, table: str) -> str:
     revisions = ", ".join(sorted({str(r) for r in frame["revision"]}))
-    return f"our runs: results/{PAPER}/{table}.csv (revision {revisions})"
+    modes = sorted({str(m) for m in frame["mode"]})
+    suffix = "" if modes == ["full"] else f".{modes[0]}"
+    return f"our runs: results/{PAPER}/{table}{suffix}.csv (revision {revisions})"
 
 
 def _row(frame, row: str, metric: str):
@@ -262,7 +264,7 @@ def _points(value) -> str:
     return f"{100 * float(value):.2f} %"
 
 
-def audit_against_results(results_root=None) -> list[MeasuredVerdict]:
+def audit_against_results(results_root=None, mode: str = "full") -> list[MeasuredVerdict]:
     """The claims that need our runs, judged on our committed full-mode results (absent files: no verdict).
 
     Each verdict names its results file (``evidence``). Our runs are the stand-in
@@ -270,7 +272,7 @@ def audit_against_results(results_root=None) -> list[MeasuredVerdict]:
     verdict says what those runs show, not what the paper's own setting would.
     """
     out = []
-    fig4 = _our_frame("fig4", results_root)
+    fig4 = _our_frame("fig4", results_root, mode)
     ours = None if fig4 is None else _row(fig4, "Proposed (ours, the paper's pipeline)", "WA")
     if ours is not None:
         inside = float(ours["ci_low"]) <= PAPER_ACCURACY / 100 <= float(ours["ci_high"])
@@ -290,7 +292,7 @@ def audit_against_results(results_root=None) -> list[MeasuredVerdict]:
                                     f"is {'above' if above else 'not above'} {value:.2f} %; the literature value "
                                     "comes from other splits, so this is no paired comparison",
                         "verdict": "holds" if above else "does not hold", "evidence": _evidence(fig4, "fig4")})
-    paired = _our_frame("ablation_paired", results_root)
+    paired = _our_frame("ablation_paired", results_root, mode)
     if paired is not None:
         step = paired[paired["row"].str.startswith("Full model (CNN") & paired["row"].str.contains("Concatenation")
                       & (paired["metric"] == "ΔWA (points)")]
@@ -304,7 +306,7 @@ def audit_against_results(results_root=None) -> list[MeasuredVerdict]:
                                     f"{float(r['ci_low']):+.2f} to {float(r['ci_high']):+.2f})",
                         "verdict": verdict, "evidence": _evidence(paired, "ablation_paired")})
     for table, what in (("fig6", "emotional intensities"), ("fig7", "gender groups")):
-        frame = _our_frame(table, results_root)
+        frame = _our_frame(table, results_root, mode)
         gap = None if frame is None else frame[frame["metric"] == "Δaccuracy (points)"]
         if gap is not None and not gap.empty:
             r = gap.iloc[0]
@@ -314,7 +316,7 @@ def audit_against_results(results_root=None) -> list[MeasuredVerdict]:
                         "computed": f"{r['row']}: {float(r['ours']):+.2f} points, paired over seeds (95 % CI "
                                     f"{float(r['ci_low']):+.2f} to {float(r['ci_high']):+.2f})",
                         "verdict": "holds" if robust else "does not hold", "evidence": _evidence(frame, table)})
-    protocols = _our_frame("protocols", results_root)
+    protocols = _our_frame("protocols", results_root, mode)
     if protocols is not None:
         wa = protocols[protocols["metric"] == "WA"].set_index("protocol")
         if {"stratified_80_10_10", "emobox_folds"} <= set(wa.index):
@@ -326,7 +328,7 @@ def audit_against_results(results_root=None) -> list[MeasuredVerdict]:
                                     f"split, {_points(independent['ours'])} on the EmoBox actor folds (new speakers): "
                                     f"{100 * gap:+.2f} points lost on unseen speakers",
                         "verdict": "does not hold" if gap > 0 else "holds", "evidence": _evidence(protocols, "protocols")})
-    leak = _our_frame("repetition_leak", results_root)
+    leak = _our_frame("repetition_leak", results_root, mode)
     if leak is not None:
         step = leak[leak["metric"] == "ΔWA (points)"]
         if not step.empty:
