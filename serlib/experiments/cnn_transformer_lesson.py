@@ -108,3 +108,44 @@ def preprocessing_chain(signal: np.ndarray, sr: int, name: str = "cnn_transforme
     noisy = add_white_noise(cropped, snr_db, np.random.default_rng(seed)).astype(np.float32)
     return {"config": config, "cropped": cropped, "noisy": noisy, "logmel": logmel_librosa(cropped, config),
             "logmel_noisy": logmel_librosa(noisy, config)}
+
+
+def branch_shapes(model, x) -> dict:
+    """The tensor shape after each stage of both branches and the fusion (Eqs. 1-10) for input ``x``."""
+    import torch
+
+    with torch.no_grad():
+        f_cnn = model.cnn_branch(x)
+        f_transf = model.transformer_branch(x)
+        f_fused, alpha = model.cross_attention(f_cnn, f_transf)
+        logits = model(x)
+    return {"input": tuple(x.shape), "pooled 2 x 4 for the Transformer": tuple(model.transformer_pool(x).shape),
+            "f_cnn": tuple(f_cnn.shape), "f_transf": tuple(f_transf.shape), "alpha (Eq. 8)": tuple(alpha.shape),
+            "f_fused (Eq. 9)": tuple(f_fused.shape), "logits (Eq. 10)": tuple(logits.shape)}
+
+
+def attention_entropy(alpha: np.ndarray) -> np.ndarray:
+    """Entropy of each clip's attention over time divided by log T' (1 = uniform, i.e. mean pooling)."""
+    alpha = np.asarray(alpha, dtype=np.float64)
+    return -(alpha * np.log(np.clip(alpha, 1e-30, None))).sum(axis=1) / np.log(alpha.shape[1])
+
+
+def committed_results() -> dict:
+    """``{table: frame or None}`` of the committed full-mode results of every reproduced table."""
+    from ..report import results_view
+    from ..results import results_path
+    from .cnn_transformer import PAPER, TABLES
+
+    return {t: results_view.load(PAPER, t) if results_path(PAPER, t).exists() else None for t in TABLES}
+
+
+def draw_committed(table: str, frame) -> list:
+    """Draw the committed rows of ``table`` with the reproduction's own figure function (nothing if absent)."""
+    from .. import settings
+    from .cnn_transformer import PAPER, TABLES
+    from .harness import TableContext
+
+    if frame is None or TABLES[table].figure is None:
+        return []
+    ctx = TableContext(PAPER, table, "full", "cpu", {}, settings.results_dir(), settings.figures_dir())
+    return TABLES[table].figure(frame, ctx)

@@ -244,3 +244,35 @@ def cross_attention_figure(images, alpha, titles, times):
     label_axes(axes[1, 0], y="cross-attention weight (Eq. 8)", y_unit=None)
     fig.tight_layout()
     return fig
+
+
+def training_curves_figure(run: dict, caption: str):
+    """Training and validation loss and validation WA per epoch of one run; dotted: the restored epoch."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3))
+    epochs = [h["epoch"] for h in run["history"]]
+    for key in ("train_loss", "val_loss"):
+        axes[0].plot(epochs, [h[key] for h in run["history"]], marker="o", ms=3, label=key.replace("_", " "))
+    axes[1].plot(epochs, [100 * h["val_WA"] for h in run["history"]], marker="o", ms=3)
+    for ax in axes:
+        ax.axvline(run["reported_epoch"], color="0.4", ls=":", lw=1)
+    label_axes(axes[0], x="epoch", x_unit=None, y="loss", y_unit="nats")
+    label_axes(axes[1], x="epoch", x_unit=None, y="validation WA", y_unit="%")
+    axes[0].legend(fontsize=7)
+    fig.suptitle(caption + "; dotted: the restored epoch (lowest validation loss)")
+    fig.tight_layout()
+    return fig
+
+
+def logmel_pair_figure(chain: dict):
+    """The clean log-Mel of one clip beside its AWGN copy (``preprocessing_chain`` output)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3), sharey=True)
+    for ax, key, title in zip(axes, ("logmel", "logmel_noisy"), ("clean", "one AWGN copy")):
+        ax.imshow(chain[key], aspect="auto", origin="lower", cmap="magma", interpolation="nearest")
+        label_axes(ax, x="frame", x_unit="index", title=title)
+    label_axes(axes[0], y="Mel band", y_unit="index")
+    fig.tight_layout()
+    return fig
