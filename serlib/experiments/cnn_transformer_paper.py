@@ -10,6 +10,8 @@ paper's side.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..data.corpora import RAVDESS_EMOTIONS
 from .audit import Verdict, achievable_counts, clopper_pearson_interval, wilson_interval
 
@@ -230,7 +232,132 @@ def audit_text_claims() -> list[Verdict]:
     ]
 
 
-def audit_all() -> list[Verdict]:
-    """Every audit of this paper, in reading order."""
-    return [audit_table2_arithmetic(), audit_headline_accuracy(), *audit_class_counts(),
-            *audit_literature_comparison(), *audit_text_claims()]
+# ----------------------------------------------------------------------------- the audit against our runs
+@dataclass(frozen=True)
+class MeasuredVerdict(Verdict):
+    """A verdict that rests on our runs: ``evidence`` names the results file (claims.csv's evidence column)."""
+
+    evidence: str = ""
+
+
+def _our_frame(table: str, results_root=None, mode: str = "full"):
+    """Our results of ``table`` (committed full mode: ``results/cnn_transformer/<table>.csv``), or None."""
+    from ..results import read_results, results_path
+
+    path = results_path(PAPER, table, mode, results_root)
+    return read_results(path) if path.exists() else None
+
+
+def _evidence(frame, table: str) -> str:
+    revisions = ", ".join(sorted({str(r) for r in frame["revision"]}))
+    modes = sorted({str(m) for m in frame["mode"]})
+    suffix = "" if modes == ["full"] else f".{modes[0]}"
+    return f"our runs: results/{PAPER}/{table}{suffix}.csv (revision {revisions})"
+
+
+def _row(frame, row: str, metric: str):
+    hit = frame[(frame["row"] == row) & (frame["metric"] == metric)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _points(value) -> str:
+    return f"{100 * float(value):.2f} %"
+
+
+def audit_against_results(results_root=None, mode: str = "full") -> list[MeasuredVerdict]:
+    """The claims that need our runs, judged on our committed full-mode results (absent files: no verdict).
+
+    Each verdict names its results file (``evidence``). Our runs are the stand-in
+    RAVDESS (first 2.4 s of each clip), under the profile their rows name; a
+    verdict says what those runs show, not what the paper's own setting would.
+    """
+    out = []
+    fig4 = _our_frame("fig4", results_root, mode)
+    ours = None if fig4 is None else _row(fig4, "Proposed (ours, the paper's pipeline)", "WA")
+    if ours is not None:
+        inside = float(ours["ci_low"]) <= PAPER_ACCURACY / 100 <= float(ours["ci_high"])
+        out.append({"claim": f"overall accuracy {PAPER_ACCURACY:.2f} % (reproduced)", "where": "Abstract; Section IV-D",
+                    "paper_evidence": "one run on its own per-emotion 80/10/10 split",
+                    "computed": f"ours, same protocol, {int(ours['n'])} seeds: WA {_points(ours['ours'])} ± "
+                                f"{_points(ours['ours_std'])} (95 % CI {_points(ours['ci_low'])}-"
+                                f"{_points(ours['ci_high'])}); {ours['notes'].split(';')[0]}",
+                    "verdict": "holds" if inside else "does not hold", "evidence": _evidence(fig4, "fig4")})
+        for method, value in PAPER_FIG4.items():
+            if method.startswith("Proposed"):
+                continue
+            above = float(ours["ci_low"]) > value / 100
+            out.append({"claim": f"outperforming {method} ({value:.2f} %) (with our runs)",
+                        "where": "Abstract; Section IV-D; Conclusion", "paper_evidence": "Fig. 4, quoted values",
+                        "computed": f"our WA 95 % CI {_points(ours['ci_low'])}-{_points(ours['ci_high'])} over seeds "
+                                    f"is {'above' if above else 'not above'} {value:.2f} %; the literature value "
+                                    "comes from other splits, so this is no paired comparison",
+                        "verdict": "holds" if above else "does not hold", "evidence": _evidence(fig4, "fig4")})
+    paired = _our_frame("ablation_paired", results_root, mode)
+    if paired is not None:
+        step = paired[paired["row"].str.startswith("Full model (CNN") & paired["row"].str.contains("Concatenation")
+                      & (paired["metric"] == "ΔWA (points)")]
+        if not step.empty:
+            r = step.iloc[0]
+            verdict = "holds" if float(r["ci_low"]) > 0 else "does not hold"
+            out.append({"claim": "cross-attention improved feature fusion, higher accuracy than simpler architectures",
+                        "where": "Abstract; Section IV-F (Discussion)", "paper_evidence": "no ablation is reported",
+                        "computed": f"full minus concatenation (same branches, no cross-attention), paired over "
+                                    f"{int(r['n'])} seeds: {float(r['ours']):+.2f} points (95 % CI "
+                                    f"{float(r['ci_low']):+.2f} to {float(r['ci_high']):+.2f})",
+                        "verdict": verdict, "evidence": _evidence(paired, "ablation_paired")})
+    for table, what in (("fig6", "emotional intensities"), ("fig7", "gender groups")):
+        frame = _our_frame(table, results_root, mode)
+        gap = None if frame is None else frame[frame["metric"] == "Δaccuracy (points)"]
+        if gap is not None and not gap.empty:
+            r = gap.iloc[0]
+            robust = float(r["ci_low"]) <= 0 <= float(r["ci_high"])
+            out.append({"claim": f"robustness across different {what}", "where": "Abstract; Section IV-E; Conclusion",
+                        "paper_evidence": "Figs. 6-7 are images with no printed number",
+                        "computed": f"{r['row']}: {float(r['ours']):+.2f} points, paired over seeds (95 % CI "
+                                    f"{float(r['ci_low']):+.2f} to {float(r['ci_high']):+.2f})",
+                        "verdict": "holds" if robust else "does not hold", "evidence": _evidence(frame, table)})
+    protocols = _our_frame("protocols", results_root, mode)
+    if protocols is not None:
+        wa = protocols[protocols["metric"] == "WA"].set_index("protocol")
+        if {"stratified_80_10_10", "emobox_folds"} <= set(wa.index):
+            dependent, independent = wa.loc["stratified_80_10_10"], wa.loc["emobox_folds"]
+            gap = float(dependent["ours"]) - float(independent["ours"])
+            # two different protocols (no pairing): a gap counts only when the two 95 % intervals do not overlap
+            separated = float(independent["ci_high"]) < float(dependent["ci_low"])
+            out.append({"claim": "generalization potential (on balanced datasets)", "where": "Section V (Conclusion)",
+                        "paper_evidence": "per-emotion random 80/10/10 split of utterances (Section III-B 2)",
+                        "computed": f"the same model: WA {_points(dependent['ours'])} (95 % CI "
+                                    f"{_points(dependent['ci_low'])}-{_points(dependent['ci_high'])}) on the paper's "
+                                    f"speaker-dependent split, {_points(independent['ours'])} (95 % CI "
+                                    f"{_points(independent['ci_low'])}-{_points(independent['ci_high'])}) on the EmoBox "
+                                    f"actor folds (new speakers): {100 * gap:+.2f} points lost on unseen speakers"
+                                    + ("" if separated else "; the intervals overlap, so this run cannot separate them"),
+                        "verdict": "does not hold" if separated else "cannot be tested here",
+                        "evidence": _evidence(protocols, "protocols")})
+    leak = _our_frame("repetition_leak", results_root, mode)
+    if leak is not None:
+        step = leak[leak["metric"] == "ΔWA (points)"]
+        if not step.empty:
+            r = step.iloc[0]
+            out.append({"claim": "a random per-emotion split measures recognition, not memory of repetitions",
+                        "where": "Section III-B 2 (implied by its use as the test protocol)",
+                        "paper_evidence": "random per-emotion 80/10/10 over utterances; RAVDESS records every "
+                                          "(actor, statement, emotion, intensity) twice",
+                        "computed": f"test items whose repetition is in training versus none: {float(r['ours']):+.2f} "
+                                    f"points WA (95 % CI {float(r['ci_low']):+.2f} to {float(r['ci_high']):+.2f}, "
+                                    f"paired by seed)",
+                        "verdict": "does not hold" if float(r["ci_low"]) > 0 else "holds",
+                        "evidence": _evidence(leak, "repetition_leak")})
+    return [MeasuredVerdict(**row) for row in out]
+
+
+def audit_all(results_root=None) -> list:
+    """Every audit of this paper, in reading order: the printed numbers, then our runs (where committed).
+
+    A claim judged on our runs replaces its printed-number verdict of the same claim ("cannot be tested here").
+    """
+    printed = [audit_table2_arithmetic(), audit_headline_accuracy(), *audit_class_counts(),
+               *audit_literature_comparison(), *audit_text_claims()]
+    ours = audit_against_results(results_root)
+    judged = {v.claim for v in ours}
+    return [v for v in printed if v.claim not in judged] + ours

@@ -11,6 +11,9 @@ name                         item shape          what it is
 ``course``                   (1, 64, 201)        course default log-Mel (25/10 ms, 64 Mels, 2 s)
 ``fla_ser``                  (1, 64, 198)        fla_ser Eqs. 1-8 with endpoint detection (Eqs. 4-6)
 ``cnn_transformer``          (1, 128, 563)       cnn_transformer III.B log-Mel (48 kHz, 3 s from 0.5 s)
+``cnn_transformer_standin_16k`` (1, 128, 565)  the same adapted to the 16 kHz stand-in (window/hop durations kept)
+``cnn_transformer_standin_48k`` (1, 128, 563)  the same with the stand-in resampled up to 48 kHz
+``cnn_transformer_standin_cpu`` (1, 32, 60)    REDUCED input of the cnn_transformer CPU run (32 Mels, hop 32 ms)
 ``dual_stream_caf``          (1, 224, 224)       dual_stream_caf 4.1 log-Mel image, resized
 ``fusion107_frames``         (1, 107, 126)       speechnet Sec. 4.2 frame-level fusion sequence (2 s)
 ``fusion107_stats``          (428,)              mean/std/min/max of the fusion sequence
@@ -139,10 +142,10 @@ def front_end_from_signals(name: str, signals: Sequence[np.ndarray]):
 
 
 # ----------------------------------------------------------------------------- log-Mel front ends
-def _logmel_front_end(config_name: str) -> FrontEnd:
+def _logmel_front_end(config_name: str, config=None) -> FrontEnd:
     from .logmel import LOGMEL_CONFIGS, extract_logmel, load_for_config, logmel_librosa
 
-    config = LOGMEL_CONFIGS[config_name]
+    config = config if config is not None else LOGMEL_CONFIGS[config_name]
 
     def extract(paths, progress):
         return np.asarray(extract_logmel(paths, config, backend="librosa", use_cache=True, progress=progress),
@@ -366,6 +369,10 @@ def _register_builtin() -> None:
 
     for name in LOGMEL_CONFIGS:
         register_front_end(_logmel_front_end(name))
+    from .cnn_transformer_input import FRONT_END_CONFIGS  # the paper's input adapted to the 16 kHz stand-ins
+
+    for name, config in FRONT_END_CONFIGS.items():
+        register_front_end(_logmel_front_end(name, config))
     for front_end in _fusion_front_ends():
         register_front_end(front_end)
     register_front_end(_wavelet_front_end())

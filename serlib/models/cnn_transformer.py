@@ -153,7 +153,7 @@ class CNNTransformer(nn.Module):
     ``{"cross_attention": (batch, heads, T')}`` (the Eq. 8 weights over the
     T' = frames / 4 Transformer frames; variant ``full`` only).
 
-    Paper says / we do / why:
+    Decisions (Paper says / We do / Why):
 
     1. CNN branch. Paper: "four Residual Blocks", each F(x) two conv + BN (Eq. 2),
        "Subsequently, a pooling operation and a dropout layer are applied" and
