@@ -86,7 +86,7 @@ PAPER_AUDITS = {
     "speechnet": "serlib.experiments.speechnet_paper:audit_claims",
     "cnn_transformer": "serlib.experiments.cnn_transformer_paper:audit_all",
     "wavelet_cnn_lstm": "serlib.experiments.wavelet_cnn_lstm_paper:audit_all",
-    "dual_stream_caf": "serlib.experiments.dual_stream_caf_paper:audit_claims",
+    "dual_stream_caf": "serlib.experiments.dual_stream_caf:audit_all",
 }
 CLAIMS_COLUMNS = ("claim", "where", "paper_evidence", "ours", "verdict", "evidence", "revision")
 
@@ -133,7 +133,8 @@ def write_claims(paper: str, results_root=None) -> "object":
         for row in rows:
             writer.writerow({"claim": row["claim"], "where": row["where"], "paper_evidence": row["paper_evidence"],
                              "ours": row["computed"], "verdict": row["verdict"],
-                             "evidence": f"the paper's printed numbers (serlib.experiments.{paper}_paper)",
+                             "evidence": row.get("evidence")
+                             or f"the paper's printed numbers (serlib.experiments.{paper}_paper)",
                              "revision": revision})
     os.replace(tmp, path)
     return path
