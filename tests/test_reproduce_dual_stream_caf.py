@@ -181,3 +181,23 @@ def test_waveform_mask_marks_the_clip_and_not_the_padding(tiny_synthetic):
         n = int(mask.sum())
         assert mask[:n].all() and not mask[n:].any() and 0 < n <= len(mask)
         assert np.abs(wave[n:]).max(initial=0.0) == 0.0
+
+
+def test_claims_from_our_results_read_the_paired_and_protocol_tables(quick_run, tmp_path):
+    import shutil
+
+    from serlib.experiments.audit import VERDICTS
+
+    (tmp_path / "dual_stream_caf").mkdir()
+    for table in ("table1_paired", "table1_protocols"):
+        shutil.copy(quick_run / "results" / "dual_stream_caf" / f"{table}.quick.csv",
+                    tmp_path / "dual_stream_caf" / f"{table}.csv")
+    verdicts = ds.claims_from_results(tmp_path)
+    caf = [v for v in verdicts if "CAF outperforms" in v["claim"]]
+    assert {v["claim"].split("protocol ")[1].rstrip(")") for v in caf} == {"speaker_kfold", "random_80_20"}
+    sources = ("table1_paired.csv", "table1_protocols.csv")
+    assert all(v["verdict"] in VERDICTS and v["evidence"].endswith(sources) for v in verdicts)
+    gap = [v for v in verdicts if "test-set selection" in v["claim"]]
+    assert len(gap) == 1 and "best-on-test minus last epoch" in gap[0]["computed"]
+    # the paper's own arithmetic audit comes first, unchanged
+    assert len(ds.audit_all(tmp_path)) == len(paper.audit_claims()) + len(verdicts)

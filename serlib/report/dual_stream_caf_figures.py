@@ -78,7 +78,7 @@ def figure_fusions(frame, ctx):
         fusion_panel(ax, part)
         ax.set_title(_caption(part[part["metric"] == "WA"]))
         ax.set_ylim(0, 100)
-    axes[0][0].legend(fontsize=6.5, loc="lower left")
+    axes[0][0].legend(fontsize=6.5, loc="upper right")
     for ax in axes[0][1:]:
         ax.set_ylabel("")
     fig.suptitle(f"{ctx.paper} {ctx.table}: fusions of the same two streams (WA, mean ± std over folds x seeds)")
@@ -107,8 +107,11 @@ def figure_protocols(frame, ctx):
             means = np.array([100 * float(v.iloc[0]) if len(v) else np.nan for v in values])
             categorical_plot(ax, labels, means, kind="points", value="WA", value_unit="%", label=legend,
                              offset=(i - 1) * 0.22, rotation=35, colors=f"C{i}")
-        protocols = ", ".join(sorted(set(here["protocol"])))
-        ax.set_title(f"{short_corpus_name(corpus)}: {protocols}")
+        runs = []
+        for protocol in sorted(set(here["protocol"])):
+            facts = provenance(here[here["protocol"] == protocol].drop_duplicates("row").head(1))
+            runs.append(protocol_caption(short_corpus_name(corpus), protocol, facts["folds"], facts["seeds"]))
+        ax.set_title("\n".join(runs))
         ax.set_ylim(0, 100)
         ax.legend(fontsize=7)
         ax.tick_params(axis="x", labelsize=6.5)
