@@ -10,18 +10,10 @@ grey markers labelled as the paper's.
 """
 from __future__ import annotations
 
-from .style import categorical_plot, course_style, protocol_caption, provenance, short_corpus_name
+from .figures import in_course_style, save_table_figure
+from .style import categorical_plot, protocol_caption, provenance, short_corpus_name
 
 FUSION_ORDER = ("SUM", "CON", "FiLM", "CAF", "cross-attention (ours)")
-
-
-def _save(fig, ctx, name: str):
-    import matplotlib.pyplot as plt
-
-    path = ctx.figure_path(name)
-    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return [path]
 
 
 def _groups(frame):
@@ -55,18 +47,7 @@ def fusion_panel(ax, part, metric: str = "WA") -> None:
                    label=f"{single['row']} alone")
 
 
-def _styled(draw):
-    import functools
-
-    @functools.wraps(draw)
-    def wrapper(frame, ctx):
-        with course_style():
-            return draw(frame, ctx)
-
-    return wrapper
-
-
-@_styled
+@in_course_style
 def figure_fusions(frame, ctx):
     """Tables 1 / 5, frozen x DPCNN block: WA of the five fusions per (corpus, protocol), single streams as lines."""
     import matplotlib.pyplot as plt
@@ -83,10 +64,10 @@ def figure_fusions(frame, ctx):
         ax.set_ylabel("")
     fig.suptitle(f"{ctx.paper} {ctx.table}: fusions of the same two streams (WA, mean ± std over folds x seeds)")
     fig.tight_layout()
-    return _save(fig, ctx, f"{ctx.table}_fusions")
+    return save_table_figure(fig, ctx, f"{ctx.table}_fusions")
 
 
-@_styled
+@in_course_style
 def figure_protocols(frame, ctx):
     """The course protocol beside the authors' random 80/20 (last epoch and best epoch on test), per row."""
     import matplotlib.pyplot as plt
@@ -117,4 +98,4 @@ def figure_protocols(frame, ctx):
         ax.tick_params(axis="x", labelsize=6.5)
     fig.suptitle(f"{ctx.paper} {ctx.table}: the same models under two protocols (WA, mean over runs)")
     fig.tight_layout()
-    return _save(fig, ctx, f"{ctx.table}_protocols")
+    return save_table_figure(fig, ctx, f"{ctx.table}_protocols")
