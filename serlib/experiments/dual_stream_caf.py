@@ -500,6 +500,9 @@ def claims_from_results(root) -> list[dict]:
                                       f"Table {table[-1]}", lines,
                                       "holds" if ahead.all() and len(group) else "does not hold").as_dict(),
                             "evidence": str(path.relative_to(root))})
+        frame, path = _read(root, f"{table}_frozen")
+        if frame is not None:
+            out += _stream_claims(frame, path.relative_to(root), names[corpus], table)
         frame, path = _read(root, f"{table}_protocols")
         if frame is not None:
             gap = frame[frame["row"].str.contains("best epoch on test .*− .*last epoch", regex=True)
@@ -512,6 +515,40 @@ def claims_from_results(root) -> list[dict]:
                                       "Sec. 4.4; public code Main.py", "Table " + table[-1], text,
                                       "does not hold" if gap["ours"].mean() > 0 else "holds").as_dict(),
                             "evidence": str(path.relative_to(root))})
+    return out
+
+
+def _stream_claims(frame, source, corpus_name: str, table: str) -> list[dict]:
+    """Single versus dual stream, and pre-trained versus fully trained, from one block's WA means."""
+    from .audit import Verdict
+
+    out = []
+    wa = frame[frame["metric"] == "WA"]
+    for protocol, group in wa.groupby("protocol"):
+        means = dict(zip(group["row"], group["ours"].astype(float)))
+        singles = {r: v for r, v in means.items() if " | " not in r}
+        duals = {r: v for r, v in means.items() if " | " in r}
+        if not singles or not duals:
+            continue
+        best_single = max(singles, key=singles.get)
+        caf = next((r for r in duals if r.endswith("| CAF")), None)
+        below = sorted(r.split(" | ")[1] for r, v in duals.items() if v <= singles[best_single])
+        text = (f"best single stream {best_single} WA {100 * singles[best_single]:.1f} %; CAF "
+                f"{100 * duals[caf]:.1f} %; fusions not above it: {below or 'none'}" if caf else "no CAF row")
+        out.append({**Verdict(f"{corpus_name}: dual-stream encoding with CAF beats single-stream representation (our "
+                              f"runs, protocol {protocol})", "Sec. 6; Conclusions", f"Table {table[-1]}", text,
+                              "holds" if caf and duals[caf] > singles[best_single] else "does not hold").as_dict(),
+                    "evidence": str(source)})
+        speech = next((r for r in singles if r.startswith(("WakeHuBERT", "tiny random"))), None)
+        trained = [r for r in singles if r.endswith("(full training)")]
+        if speech and trained:
+            text = (f"{speech} WA {100 * singles[speech]:.1f} % vs " +
+                    ", ".join(f"{r} {100 * singles[r]:.1f} %" for r in trained))
+            out.append({**Verdict(f"{corpus_name}: a pre-trained speech encoder beats fully training a text network "
+                                  f"(ours: the distilled WakeHuBERT-tiny, frozen; protocol {protocol})",
+                                  "Abstract; Sec. 6", "single-stream rows", text,
+                                  "holds" if all(singles[speech] > singles[r] for r in trained)
+                                  else "does not hold").as_dict(), "evidence": str(source)})
     return out
 
 
