@@ -504,7 +504,8 @@ def run_fold_job(payload: dict) -> dict:
            "y_true": y[split.test].tolist(), "y_pred": np.asarray(y_pred).tolist(),
            "test_speakers": list(split.test_speakers),
            "test_item_speakers": [records[i].speaker for i in split.test],
-           "y_val": y[split.test if spec.epoch_selection == "test" else split.val].tolist(), "n_train": int(len(train_idx)), "threads": torch.get_num_threads(),
+           "y_val": y[split.test if spec.epoch_selection == "test" else split.val].tolist(),
+           "n_train": int(len(train_idx)), "threads": torch.get_num_threads(),
            "collapse": collapse_diagnosis(y_pred, n_classes, metrics["UA"])}
     if inner_wa:
         run["inner_models_WA"] = inner_wa

@@ -47,7 +47,7 @@ block of their own beyond their declared specs.
 """
 from __future__ import annotations
 
-import numpy as np
+import functools
 
 from ..results import Provenance, rows_from_summary
 from . import dual_stream_caf_paper as paper
@@ -76,8 +76,12 @@ LITERATURE_TABLE = {"emodb": "table2", "ravdess": "table6"}
 
 
 # ----------------------------------------------------------------------------- profiles
+@functools.lru_cache(maxsize=1)
 def wakehubert_ready() -> tuple[bool, str]:
-    """WakeHuBERT-tiny usable without a download: the extra installed and the verified file present."""
+    """WakeHuBERT-tiny usable without a download: the extra installed and the verified file present.
+
+    Asked once per process (every spec of a quick run asks): the answer decides quick mode's encoder B.
+    """
     from ..models.speech_encoders import EncoderUnavailableError, wakehubert_available, wakehubert_onnx_path
 
     available, reason = wakehubert_available()
@@ -98,7 +102,8 @@ def profile(mode: str, device: str = "auto") -> dict:
                 else "tiny_random_hubert",
                 "encoder_a": {"dpcnn_filters": 8, "textrcnn_embed": 16, "textrcnn_hidden": 8, "textrcnn_latent": 8},
                 "fusion_dim": 16, "epochs": 2, "patience": None, "min_epochs": 0, "batch_size": 16, "lr": 1e-3,
-                "course_seeds": (0,), "authors_seeds": (0, 1), "course_max_folds": 1, "subset_per_speaker": {"synthetic": 4},
+                "course_seeds": (0,), "authors_seeds": (0, 1), "course_max_folds": 1,
+                "subset_per_speaker": {"synthetic": 4},
                 "note": "quick mode: synthetic corpus (4 clips per speaker), tiny encoders, 2 epochs, 1 fold x 1 "
                         "seed (course) and 2 seeds (authors): checks the mechanics, the numbers mean nothing"}
     import torch
@@ -178,7 +183,8 @@ def _spec(ctx: TableContext, corpus: str, kind: str, model: str, config: dict, f
                    train=train, front_end=front_end, normalization="none",
                    seeds=prof["authors_seeds"] if authors else prof["course_seeds"],
                    max_folds=None if authors else prof["course_max_folds"],
-                   subset_per_speaker=prof["subset_per_speaker"].get(corpus), device=ctx.device, root=ctx.roots.get(corpus),
+                   subset_per_speaker=prof["subset_per_speaker"].get(corpus), device=ctx.device,
+                   root=ctx.roots.get(corpus),
                    epoch_selection="test" if authors else "validation")
 
 
@@ -223,7 +229,8 @@ def _paper_values(corpus: str, key, row: str) -> dict:
 
 def _paper_note(key, row: str) -> str:
     if key is None:
-        return "OUR variant, not in the paper: multi-head cross-attention of the encoder-A vector over encoder B's frames"
+        return ("OUR variant, not in the paper: multi-head cross-attention of the encoder-A vector over encoder B's "
+                "frames")
     name = key if isinstance(key, str) else " ".join(key)
     if name == row or name.split(" (")[0] == row.split(" (")[0]:
         return ""
@@ -508,7 +515,8 @@ def claims_from_results(root) -> list[dict]:
             gap = frame[frame["row"].str.contains("best epoch on test .*− .*last epoch", regex=True)
                         & (frame["metric"].str.contains("WA"))]
             if len(gap):
-                text = (f"best-on-test minus last epoch, WA points over {len(gap)} rows: mean {gap['ours'].mean():.2f}, "
+                text = (f"best-on-test minus last epoch, WA points over {len(gap)} rows: "
+                        f"mean {gap['ours'].mean():.2f}, "
                         f"min {gap['ours'].min():.2f}, max {gap['ours'].max():.2f}")
                 out.append({**Verdict(f"{names[corpus]}: the reported numbers are free of test-set selection "
                                       "(the paper states leave-one-speaker-out; the code picks the best epoch on test)",
@@ -627,7 +635,8 @@ def _tables() -> dict:
                 corpora=_CORPORA, specs=specs, priority=priority[(corpus, suffix)], element=table)
         first = block_specs_first(corpus)
         tables[f"{table}_paired"] = TableSpec(
-            PAPER, f"{table}_paired", f"{name}: CAF minus every other fusion, paired over (fold, seed), every block run",
+            PAPER, f"{table}_paired",
+            f"{name}: CAF minus every other fusion, paired over (fold, seed), every block run",
             lambda ctx, c=corpus, t=table: run_paired(ctx, c, f"{t}_paired"), _config(f"{table}_paired"),
             _estimate({"quick": 1, "full": 1}), corpora=_CORPORA, specs=first,
             priority=priority[(corpus, "frozen")] + 1, element=table)
