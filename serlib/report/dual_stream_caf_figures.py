@@ -59,7 +59,8 @@ def figure_fusions(frame, ctx):
         fusion_panel(ax, part)
         ax.set_title(_caption(part[part["metric"] == "WA"]))
         ax.set_ylim(0, 100)
-    axes[0][0].legend(fontsize=6.5, loc="upper right")
+    handles, labels = axes[0][0].get_legend_handles_labels()  # below the panels: never over a marker
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize=7)
     for ax in axes[0][1:]:
         ax.set_ylabel("")
     fig.suptitle(f"{ctx.paper} {ctx.table}: fusions of the same two streams (WA, mean ± std over folds x seeds)")
