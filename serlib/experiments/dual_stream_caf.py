@@ -121,11 +121,15 @@ def profile(mode: str, device: str = "auto") -> dict:
             "fusion_dim": 64, "epochs": 6, "patience": None, "min_epochs": 0, "batch_size": 32, "lr": 1e-3,
             "course_seeds": (0,), "authors_seeds": (0, 1, 2), "course_max_folds": None,
             "subset_per_speaker": {"ravdess": 30},
+            # fine-tuning WakeHuBERT-tiny costs about 12x a frozen run here: its blocks run the authors' protocol
+            # with one seed only (seed 0, matched to the frozen runs' seed 0)
+            "block_protocols": {"finetuned": ("authors",)}, "block_seeds": {"finetuned": (0,)},
             "note": "reduced CPU profile (no GPU lent): encoder A reduced (DPCNN 32 maps instead of 250, TextRCNN "
                     "embedding 96 / hidden 48 instead of 768 / 384) on the paper's 224 x 224 image, fusion width 64, "
                     "AdamW at lr 1e-3 (paper 1e-4: too slow for 6 epochs), batch 32 (paper 64), 6 epochs; "
                     "RAVDESS: 30 clips per actor (class-balanced, seeded; 720 of 1434); course protocol 1 seed "
-                    "over every fold (best epoch on validation UA), authors' protocol 3 seeds"}
+                    "over every fold (best epoch on validation UA), authors' protocol 3 seeds; fine-tuned encoder B: "
+                    "authors' protocol only, seed 0 only"}
 
 
 def _encoder_b_label(prof: dict, frozen: bool) -> str:
@@ -173,15 +177,28 @@ def _protocol(corpus: str, kind: str) -> str:
     return COURSE_PROTOCOL[corpus] if kind == "course" else AUTHORS_PROTOCOL
 
 
+def _block_of(config: dict) -> str:
+    """``"finetuned"`` for a model whose encoder B trains, else ``"frozen"`` (encoder A alone sits with frozen)."""
+    return "finetuned" if config.get("freeze_b", config.get("freeze", True)) is False else "frozen"
+
+
+def _block_kinds(ctx: TableContext, block: tuple) -> tuple:
+    """The protocol kinds a block runs: the requested ones, less those its profile leaves out."""
+    allowed = profile(ctx.mode, ctx.device).get("block_protocols", {}).get(block[0], PROTOCOL_KINDS)
+    return tuple(k for k in _kinds(ctx) if k in allowed)
+
+
 def _spec(ctx: TableContext, corpus: str, kind: str, model: str, config: dict, front_end: str) -> RunSpec:
     prof = profile(ctx.mode, ctx.device)
     authors = kind == "authors"
+    seeds = prof["authors_seeds"] if authors else prof["course_seeds"]
+    seeds = prof.get("block_seeds", {}).get(_block_of(config), seeds)
     train = {"epochs": prof["epochs"], "batch_size": prof["batch_size"], "lr": prof["lr"], "optimizer": "adamw",
              "patience": None if authors else prof["patience"], "min_epochs": 0 if authors else prof["min_epochs"],
              "monitor": "val_WA" if authors else "val_UA"}
     return RunSpec(corpus=corpus, protocol=_protocol(corpus, kind), model=model, model_config=dict(config),
                    train=train, front_end=front_end, normalization="none",
-                   seeds=prof["authors_seeds"] if authors else prof["course_seeds"],
+                   seeds=seeds,
                    max_folds=None if authors else prof["course_max_folds"],
                    subset_per_speaker=prof["subset_per_speaker"].get(corpus), device=ctx.device,
                    root=ctx.roots.get(corpus),
@@ -207,8 +224,8 @@ def _table_corpus(ctx: TableContext, corpus: str) -> tuple:
 
 def block_specs(ctx: TableContext, corpus: str, block: tuple) -> list[RunSpec]:
     prof = profile(ctx.mode, ctx.device)
-    return [_spec(ctx, c, kind, model, config, fe) for c in _table_corpus(ctx, corpus) for kind in _kinds(ctx)
-            for _, model, config, fe, _ in block_models(prof, *block)]
+    return [_spec(ctx, c, kind, model, config, fe) for c in _table_corpus(ctx, corpus)
+            for kind in _block_kinds(ctx, block) for _, model, config, fe, _ in block_models(prof, *block)]
 
 
 def _notes(ctx: TableContext, kind: str, extra: str = "") -> str:
@@ -241,7 +258,7 @@ def _block_rows(ctx: TableContext, corpus: str, block: tuple, table: str) -> lis
     prof = profile(ctx.mode, ctx.device)
     rows = []
     for c in _table_corpus(ctx, corpus):
-        for kind in _kinds(ctx):
+        for kind in _block_kinds(ctx, block):
             for label, model, config, fe, key in block_models(prof, *block):
                 outcome = ctx.outcome(_spec(ctx, c, kind, model, config, fe))
                 summary = {m: v for m, v in outcome.summary.items() if m in METRICS}
@@ -279,7 +296,7 @@ def _present_blocks(ctx: TableContext, corpus: str):
     prof = profile(ctx.mode, ctx.device)
     for c in _table_corpus(ctx, corpus):
         for kind in _kinds(ctx):
-            for block in BLOCKS:
+            for block in (b for b in BLOCKS if kind in _block_kinds(ctx, b)):
                 models = block_models(prof, *block)
                 if all(_present(ctx, _spec(ctx, c, kind, m, cfg, fe)) for _, m, cfg, fe, _ in models):
                     yield c, kind, block, models
@@ -586,8 +603,9 @@ def _estimate_block(corpus: str, block: tuple):
         prof = profile(mode, "cpu")
         frozen, encoder_a = block
         seconds = 0.0
-        for kind in PROTOCOL_KINDS:
-            seeds = len(prof["authors_seeds"] if kind == "authors" else prof["course_seeds"])
+        for kind in prof.get("block_protocols", {}).get(frozen, PROTOCOL_KINDS):
+            seeds = len(prof.get("block_seeds", {}).get(frozen, prof["authors_seeds"] if kind == "authors"
+                                                         else prof["course_seeds"]))
             jobs = seeds * JOBS_PER_SEED.get((corpus, kind), 1)
             rate = CPU_SECONDS_PER_CLIP_EPOCH[encoder_a]
             rate += CPU_SECONDS_PER_CLIP_EPOCH["finetune_extra"] if frozen == "finetuned" else 0.0
