@@ -173,3 +173,23 @@ def test_wakehubert_frozen_versus_fine_tuned(wakehubert_file):
     se.masked_mean(features, frame_mask).sum().backward()
     assert all(p.grad is not None and p.grad.abs().sum() > 0
                for n, p in tuned.module.named_parameters() if n in trainable)
+
+
+def test_frozen_memo_gives_the_frames_of_each_clip_alone(wakehubert_file):
+    encoder = se.wakehubert_tiny_encoder(frozen=True)
+    plain = se.wakehubert_tiny_encoder(frozen=True, memoise=False)
+    waveform = _waveform(3, 16000, seed=11)
+    first, _ = encoder(waveform)
+    again, _ = encoder(waveform.flip(0))  # the same clips in another batch order: read back from the memo
+    assert torch.equal(again.flip(0), first)
+    alone = torch.cat([plain(waveform[i:i + 1])[0] for i in range(3)])
+    assert torch.equal(first, alone)
+    assert np.abs((plain(waveform)[0] - first).numpy()).max() < 1e-4  # batched: equal up to float rounding
+
+
+def test_converted_module_is_a_fresh_copy_per_encoder(wakehubert_file):
+    one, two = se.wakehubert_tiny_encoder(frozen=False), se.wakehubert_tiny_encoder(frozen=False)
+    name, parameter = next((n, p) for n, p in one.module.named_parameters() if p.requires_grad)
+    with torch.no_grad():
+        parameter.add_(1.0)
+    assert not torch.equal(dict(two.module.named_parameters())[name], parameter)

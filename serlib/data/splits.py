@@ -454,10 +454,24 @@ def _mf_pairs(records, labels, rng, seed) -> list[Split]:
     return _speaker_folds(records, groups, "holdout_mf_pairs_x3", ["-".join(g) for g in groups], seed, 0.1)
 
 
+def _random_80_20(records, labels, rng, seed) -> list[Split]:
+    """dual_stream_caf's public code (DataSet.py): shuffle the utterances, first 80 % train, the rest test.
+
+    No speaker grouping, no stratification and no validation subset (the code
+    has none); the shuffle is seeded here (the code's is not). The train size is
+    ``int(0.8 N)`` as the code's slice, so the test set has ``N - int(0.8 N)``.
+    """
+    order = rng.permutation(len(records))
+    n_train = int(0.8 * len(records))
+    return [Split("random_80_20", f"seed{seed}", np.sort(order[:n_train]), np.array([], dtype=np.int64),
+                  np.sort(order[n_train:]), False, seed)]
+
+
 APPENDED_PROTOCOL_BUILDERS = {
     "stratified_80_10_10_repetitions_together": _repetitions_together,
     "stratified_80_10_10_repetitions_apart": _repetitions_apart,
     "holdout_mf_pairs_x3": _mf_pairs,
+    "random_80_20": _random_80_20,
 }
 PROTOCOLS.update({p.name: p for p in [
     Protocol("stratified_80_10_10_repetitions_together", False,
@@ -468,4 +482,6 @@ PROTOCOLS.update({p.name: p for p in [
              "RAVDESS repetition partner in training (cnn_transformer leak, maximal)"),
     Protocol("holdout_mf_pairs_x3", True,
              "three folds, each testing a disjoint (female, male) speaker pair (wavelet_cnn_lstm)"),
+    Protocol("random_80_20", False,
+             "SPEAKER-DEPENDENT random 80/20 utterance hold-out without validation (dual_stream_caf public code)"),
 ]})

@@ -94,7 +94,7 @@ PAPER_AUDITS = {
     "speechnet": "serlib.experiments.speechnet_paper:audit_claims",
     "cnn_transformer": "serlib.experiments.cnn_transformer_paper:audit_all",
     "wavelet_cnn_lstm": "serlib.experiments.wavelet_cnn_lstm_paper:audit_all",
-    "dual_stream_caf": "serlib.experiments.dual_stream_caf_paper:audit_claims",
+    "dual_stream_caf": "serlib.experiments.dual_stream_caf:audit_all",
     "fla_ser": "serlib.experiments.fla_ser_paper:audit_claims",
 }
 CLAIMS_COLUMNS = ("claim", "where", "paper_evidence", "ours", "verdict", "evidence", "revision")

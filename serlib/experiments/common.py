@@ -42,6 +42,10 @@ STANDIN_LABELS = {
 #: ("white", snr_db) / ("babble", snr_db): noise added to the test audio only (fla_ser Table 5);
 #: ("segment", k, n): only the k-th of n equal time segments kept, the rest set to the training mean.
 VARIANT_KINDS = ("white", "babble", "segment")
+#: How a run's reported epoch is chosen (``RunSpec.epoch_selection``).
+EPOCH_SELECTIONS = ("validation", "test")
+#: RunSpec fields whose default is omitted from ``as_dict`` (and so from every configuration hash).
+HASH_NEUTRAL_DEFAULTS = {"epoch_selection": "validation", "score_test_each_epoch": False}
 
 
 @dataclass
@@ -69,6 +73,10 @@ class RunSpec:
     # epoch on the test speakers (the paper's rule) would report. Left out of as_dict() when False, so
     # the hashes of every spec written before the field existed do not change.
     score_test_each_epoch: bool = False
+    # "validation" (default): the trainer's epoch choice sees the validation subset only. "test": the TEST subset
+    # is scored after every epoch and the best epoch reported - a published protocol reproduced so that its
+    # inflation can be measured (dual_stream_caf's public code); every such run records epoch_policy best_on_test.
+    epoch_selection: str = "validation"
 
     def __post_init__(self):
         self.seeds = tuple(int(s) for s in self.seeds)
@@ -89,10 +97,15 @@ class RunSpec:
                 raise ValueError(f"unknown test variant {variant!r}; kinds: {VARIANT_KINDS}")
         if self.labels is not None:
             self.labels = tuple(self.labels)
+        if self.epoch_selection not in EPOCH_SELECTIONS:
+            raise ValueError(f"RunSpec.epoch_selection must be one of {EPOCH_SELECTIONS}, got {self.epoch_selection!r}")
+        if self.epoch_selection == "test" and self.inner_folds:
+            raise ValueError("RunSpec.epoch_selection='test' cannot be combined with inner_folds")
 
     def as_dict(self) -> dict:
         values = asdict(self)
-        for name, default in _OMITTED_WHEN_DEFAULT.items():
+        # fields added after results were committed are left out at their default, so old hashes stay valid
+        for name, default in HASH_NEUTRAL_DEFAULTS.items():
             if values.get(name) == default:
                 values.pop(name)
         return json.loads(json.dumps(values, sort_keys=True, default=str))
@@ -112,7 +125,6 @@ class RunSpec:
 
 #: RunSpec fields added after results were first written: absent from as_dict() (and the config hash)
 #: while they hold their default, so older specs keep their hashes and job keys.
-_OMITTED_WHEN_DEFAULT = {"score_test_each_epoch": False}
 
 
 @dataclass
@@ -481,7 +493,13 @@ def run_fold_job(payload: dict) -> dict:
         result = results[0]
         history = results[0].history
     else:
-        result, xn = fit(train_idx, np.asarray(split.val), "model")
+        # epoch_selection "test": the test subset takes the validation subset's place (scored every epoch, best
+        # epoch kept), as the protocol being reproduced did; the split must then have no validation subset of its own
+        if spec.epoch_selection == "test" and len(split.val):
+            raise ValueError(f"epoch_selection='test' needs a protocol without a validation subset; "
+                             f"{spec.protocol} has one")
+        selection_rows = np.asarray(split.test if spec.epoch_selection == "test" else split.val)
+        result, xn = fit(train_idx, selection_rows, "model")
         logits = predict_logits(result.model, _index(xn, split.test), device=spec.device)
         y_pred = logits.argmax(1)
         history = result.history
@@ -491,14 +509,16 @@ def run_fold_job(payload: dict) -> dict:
     run = {"fold": split.name, "seed": seed, "WA": metrics["WA"], "UA": metrics["UA"],
            "macro_F1": metrics["macro_F1"], "confusion": np.asarray(metrics["confusion"]).tolist(),
            "per_class": metrics["per_class"].to_dict("records"), "best_epoch": result.best_epoch,
-           "reported_epoch": result.reported_epoch, "epoch_policy": result.epoch_policy,
+           "reported_epoch": result.reported_epoch,
+           "epoch_policy": "best_on_test" if spec.epoch_selection == "test" else result.epoch_policy,
            "epochs_run": len(history), "history": history, "seconds": float(sum(r.seconds for r in results)),
            "samples_per_second": float(np.mean([r.samples_per_second for r in results])),
            "device": result.device, "test_idx": np.asarray(split.test).tolist(),
            "y_true": y[split.test].tolist(), "y_pred": np.asarray(y_pred).tolist(),
            "test_speakers": list(split.test_speakers),
            "test_item_speakers": [records[i].speaker for i in split.test],
-           "y_val": y[split.val].tolist(), "n_train": int(len(train_idx)), "threads": torch.get_num_threads(),
+           "y_val": y[split.test if spec.epoch_selection == "test" else split.val].tolist(),
+           "n_train": int(len(train_idx)), "threads": torch.get_num_threads(),
            "collapse": collapse_diagnosis(y_pred, n_classes, metrics["UA"])}
     if inner_wa:
         run["inner_models_WA"] = inner_wa

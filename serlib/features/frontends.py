@@ -22,6 +22,7 @@ name                         item shape          what it is
 ``waveform_8s``              (1, 128000)         wavelet_cnn_lstm Sec. 3.4 RMS-normalised 8-s waveform
 ``waveform_8s_mask``         (128000,) bool      its valid-sample mask
 ``waveform_3s``              (48000,)            raw 16 kHz waveform for speech encoders (dual_stream_caf)
+``waveform_3s_mask``         (48000,) bool       its valid-sample mask
 ===========================  ==================  =================================================
 
 Shapes are for the default configurations (``FrontEnd.item_shape`` computes
@@ -326,6 +327,10 @@ def _waveform_front_ends() -> list[FrontEnd]:
 
         return np.stack([fix_length(np.asarray(s, np.float32), int(raw_seconds * 16000)) for s in signals])
 
+    def raw_mask(signals):
+        n = int(raw_seconds * 16000)
+        return np.stack([np.arange(n) < min(len(s), n) for s in signals]).astype(bool)
+
     return [
         FrontEnd("waveform_8s", "RMS-normalised waveform, 8 s at 16 kHz", (1, config.num_samples),
                  config.sample_rate, "none", extract_waves, load, waves, key, source),
@@ -336,6 +341,11 @@ def _waveform_front_ends() -> list[FrontEnd]:
                  lambda paths, progress: raw([_plain_signal(p, 16000, raw_seconds) for p in paths]),
                  lambda path: _plain_signal(path, 16000, raw_seconds), raw, {"seconds": raw_seconds, "rate": 16000},
                  "dual_stream_caf Section 4.1: encoder B takes the 16 kHz waveform; 3 s hold every stand-in clip"),
+        FrontEnd("waveform_3s_mask", "valid-sample mask of waveform_3s (True on the clip, False on padding)",
+                 (int(raw_seconds * 16000),), 16000, "none",
+                 lambda paths, progress: raw_mask([_plain_signal(p, 16000, None) for p in paths]),
+                 lambda path: _plain_signal(path, 16000, None), raw_mask, {"seconds": raw_seconds, "rate": 16000},
+                 "dual_stream_caf: encoder B pools only the real frames of a zero-padded waveform_3s", dtype="bool"),
     ]
 
 

@@ -37,6 +37,7 @@ even when its parent model trains (dropout off, batch-norm statistics fixed).
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import re
@@ -417,8 +418,17 @@ def wakehubert_onnx_path(cache_dir=None, allow_download: bool = True) -> Path:
         return verify_wakehubert(extract_wakehubert_from_wheel(wheel, cache_dir))
 
 
+_CONVERTED: dict[str, nn.Module] = {}
+
+
 def convert_wakehubert(path) -> nn.Module:
-    """The verified ONNX graph as a torch module (``onnx2torch``), float32, in eval mode."""
+    """The verified ONNX graph as a torch module (``onnx2torch``), float32, in eval mode.
+
+    The conversion (about 2 s) runs once per process and file hash; every call
+    returns a fresh deep copy, so fine-tuning one model never changes another.
+    """
+    import copy
+
     available, reason = wakehubert_available()
     if not available:
         raise EncoderUnavailableError(f"WakeHuBERT-tiny: {reason}")
@@ -427,11 +437,20 @@ def convert_wakehubert(path) -> nn.Module:
     import onnx
     from onnx2torch import convert
 
-    graph = onnx.load(str(verify_wakehubert(path)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        module = convert(graph)
-    return module.eval()
+    path = verify_wakehubert(path)
+    key = _sha256(path)
+    if key not in _CONVERTED:
+        graph = onnx.load(str(path))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            _CONVERTED[key] = convert(graph).eval()
+    return copy.deepcopy(_CONVERTED[key]).eval()
+
+
+#: Frames of the frozen WakeHuBERT-tiny per clip (sha1 of its samples), shared by every frozen instance of the
+#: process: the weights are the verified pinned file, so equal samples give equal frames. Oldest entries go first.
+_FROZEN_FRAMES: dict[str, torch.Tensor] = {}
+FROZEN_MEMO_MAX_CLIPS = 8192
 
 
 class WakeHuBERTEncoder(SpeechEncoder):
@@ -443,32 +462,57 @@ class WakeHuBERTEncoder(SpeechEncoder):
     when ``t < valid_samples // 320`` (at least one frame).
     """
 
-    def __init__(self, module: nn.Module, frozen: bool = True, train_front_end: bool = False):
+    def __init__(self, module: nn.Module, frozen: bool = True, train_front_end: bool = False, memoise: bool = True):
         super().__init__(WAKEHUBERT_FEATURE_DIM, SAMPLE_RATE / WAKEHUBERT_HOP_SAMPLES, "wakehubert_tiny",
                          WAKEHUBERT_LABEL, frozen)
-        self.module = module
+        self.module, self.memoise = module, bool(memoise)
         if not frozen and not train_front_end:
             for name, parameter in self.module.named_parameters():
                 if name.startswith(WAKEHUBERT_FRONT_END_PREFIX):
                     parameter.requires_grad_(False)
         self._apply_freezing()
 
-    def encode(self, waveform, lengths):
+    def _run(self, waveform: torch.Tensor) -> torch.Tensor:
         import warnings
 
         with warnings.catch_warnings():
             # onnx2torch's Slice indexes with a list (a deprecation warning on every call in torch 2.11).
             warnings.simplefilter("ignore", UserWarning)
-            features = self.module(waveform.float())
+            return self.module(waveform.float())
+
+    def _memoised(self, waveform: torch.Tensor) -> torch.Tensor:
+        # A frozen encoder with fixed pre-trained weights maps a clip to the same frames in every epoch and fold:
+        # each clip is encoded once, ALONE (batch of one, so the frames never depend on the batch it came in), and
+        # reused. Keyed by the clip's samples; CPU only (on a GPU the encoder is cheap next to the transfer).
+        rows = []
+        for row in waveform.float():
+            key = hashlib.sha1(row.contiguous().numpy().tobytes()).hexdigest()
+            cached = _FROZEN_FRAMES.get(key)
+            if cached is None:
+                cached = self._run(row[None])[0]
+                if len(_FROZEN_FRAMES) >= FROZEN_MEMO_MAX_CLIPS:
+                    _FROZEN_FRAMES.pop(next(iter(_FROZEN_FRAMES)))
+                _FROZEN_FRAMES[key] = cached
+            rows.append(cached)
+        return torch.stack(rows)
+
+    def encode(self, waveform, lengths):
+        if self.frozen and self.memoise and waveform.device.type == "cpu":
+            features = self._memoised(waveform)
+        else:
+            features = self._run(waveform)
         frame_lengths = None if lengths is None else torch.div(lengths, WAKEHUBERT_HOP_SAMPLES, rounding_mode="floor")
         return features, frame_lengths
 
 
 def wakehubert_tiny_encoder(frozen: bool = True, train_front_end: bool = False, cache_dir=None,
-                            allow_download: bool = True) -> WakeHuBERTEncoder:
-    """WakeHuBERT-tiny as encoder B (verified file, onnx2torch conversion); see :class:`WakeHuBERTEncoder`."""
+                            allow_download: bool = True, memoise: bool = True) -> WakeHuBERTEncoder:
+    """WakeHuBERT-tiny as encoder B (verified file, onnx2torch conversion); see :class:`WakeHuBERTEncoder`.
+
+    ``memoise`` (frozen only): encode each distinct clip once per process, alone, and reuse its frames.
+    """
     return WakeHuBERTEncoder(convert_wakehubert(wakehubert_onnx_path(cache_dir, allow_download)), frozen,
-                             train_front_end)
+                             train_front_end, memoise)
 
 
 def build_speech_encoder(name: str, frozen: bool = False, **options) -> SpeechEncoder:

@@ -19,19 +19,18 @@ def save_figure(fig, name: str, dpi: int = 110, mode: str | None = None) -> Path
     return atomic_savefig(fig, path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
 
 
-def save_table_figure(fig, ctx, name: str) -> list[Path]:
-    """A reproduced table's figure at ``ctx.figure_path(name)`` (``figures/<paper>/<name>[.quick].png``), closed."""
+def save_table_figure(fig, ctx, name: str, dpi: int = 110) -> list[Path]:
+    """Save a reproduction table's figure where its ``TableContext`` says (``ctx.figure_path``), close it,
+    and return ``[path]`` (what a ``TableSpec.figure`` returns)."""
     import matplotlib.pyplot as plt
 
-    path = ctx.figure_path(name)
-    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
+    path = atomic_savefig(fig, ctx.figure_path(name), dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     return [path]
 
 
 def in_course_style(draw):
-    """Decorator of a ``(frame, ctx)`` figure function: it draws in the course style whoever calls it
-    (the reproduction runs outside any notebook setup)."""
+    """Decorate a ``(frame, ctx)`` figure function so it draws in the course style whoever calls it."""
     import functools
 
     from .style import course_style
