@@ -127,3 +127,10 @@ def test_paired_verdicts_are_read_from_the_notes(tmp_path):
     assert (counts["paired comparisons"], counts["resolved (A > B or B > A)"], counts["inside the noise"],
             counts["no verdict recorded"]) == (3, 1, 1, 1)
     assert [p.name for p in closing.sources(tmp_path)] == ["ablation_paired.csv"]
+
+
+def test_headline_prefers_overall_accuracy_over_per_class_cells(tmp_path):
+    _write_table(tmp_path, "cnn_transformer", "table2", [("calm", "accuracy", 1.0, 0.7, False, ""),
+                                                         ("Proposed", "WA", 0.8, 0.34, False, "")])
+    heads = closing.headlines(closing.paper_vs_ours_cells(tmp_path))
+    assert list(heads["row"]) == ["Proposed"] and list(heads["metric"]) == ["WA"]

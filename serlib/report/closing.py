@@ -158,13 +158,16 @@ def gap_summary(cells):
 
 
 def headlines(cells):
-    """Per paper and protocol kind, the paper's headline: its HIGHEST printed accuracy-type number among the
-    compared cells (the number a paper leads with), with ours for the same cell. Collapsed models are left out."""
+    """Per paper and protocol kind, the paper's headline: its HIGHEST printed overall accuracy (WA; another
+    accuracy-type metric only where a paper prints no WA) among the compared cells, the number a paper leads with,
+    with ours for the same cell. Per-class cells are not headlines; collapsed models are left out."""
     import pandas as pd
 
     rows = []
     trained = cells[~cells["collapsed"]]
     for (paper, independent), group in trained.groupby(["paper", "speaker_independent"], sort=False):
+        if (group["metric"] == "WA").any():
+            group = group[group["metric"] == "WA"]
         best = group.sort_values(["paper_value", "table", "row", "metric"], ascending=[False, True, True, True]).iloc[0]
         rows.append({"paper": paper, "protocol kind": "speaker-independent" if independent else "speaker-dependent",
                      "table": best["table"], "row": best["row"], "metric": best["metric"],
