@@ -61,7 +61,9 @@ def test_audit_all_is_structured():
     assert all(isinstance(v, Verdict) and v.verdict in VERDICTS for v in verdicts)
     assert {v.verdict for v in verdicts} == set(VERDICTS)
     table = verdict_table(verdicts)
-    assert list(table.columns) == ["claim", "where", "paper_evidence", "computed", "verdict"]
+    # verdicts judged on our runs name their results file: the table then has an evidence column too
+    assert list(table.columns) == ["claim", "where", "paper_evidence", "computed", "verdict", "evidence"]
+    assert table["evidence"].fillna("").str.contains("results/cnn_transformer/").any()
     assert len(table) == len(verdicts)
     with pytest.raises(ValueError, match="verdict must be one of"):
         Verdict("c", "w", "e", "x", "maybe")
