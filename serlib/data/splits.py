@@ -34,6 +34,8 @@ protocol                 SI    what it does
 ``random_90_10``         no    random 90/10 train/test, no validation (speechnet)
 ``..._together``         no    ``stratified_80_10_10_repetitions_together``: RAVDESS repetitions on one side
 ``..._apart``            no    ``stratified_80_10_10_repetitions_apart``: each repetition pair split apart
+``random_90_10_fixed``   no    random 90/10 drawn once for every run seed (speechnet Table 4: same test set)
+``random_80_20_fixed``   no    random 80/20 drawn once for every run seed (the split speechnet's numbers imply)
 =======================  ====  ===============================================================
 """
 from __future__ import annotations
@@ -433,9 +435,31 @@ def repetition_partners_across(split: Split, records: Sequence[Record], subset: 
     return sum(repetition_group_key(records[i]) in train_keys for i in split.subset(subset))
 
 
+#: The split seed of the fixed random splits: every run seed sees the SAME partition (speechnet Table 4).
+FIXED_SPLIT_SEED = 0
+
+
+def _fixed_random_split(test_fraction: float, protocol: str):
+    """A random train/test split drawn ONCE (split seed :data:`FIXED_SPLIT_SEED`), whatever the run seed.
+
+    speechnet's reproducibility metrics (Eqs. 1-6, Table 4) compare R runs "under identical conditions,
+    using the same training and test datasets": only the model's seed may change between runs. The
+    run seed is kept in the split (``Split.seed``) for the record; the partition ignores it. No
+    validation subset (speechnet Sec. 5.1: "90 % used for training and 10 % reserved for testing").
+    """
+    def build(records, labels, rng, seed) -> list[Split]:
+        order = np.random.default_rng(FIXED_SPLIT_SEED).permutation(len(records))
+        n_test = max(1, int(round(test_fraction * len(records))))
+        return [Split(protocol, f"split{FIXED_SPLIT_SEED}", np.sort(order[n_test:]), np.array([], dtype=np.int64),
+                      np.sort(order[:n_test]), False, seed)]
+    return build
+
+
 APPENDED_PROTOCOL_BUILDERS = {
     "stratified_80_10_10_repetitions_together": _repetitions_together,
     "stratified_80_10_10_repetitions_apart": _repetitions_apart,
+    "random_90_10_fixed": _fixed_random_split(0.1, "random_90_10_fixed"),
+    "random_80_20_fixed": _fixed_random_split(0.2, "random_80_20_fixed"),
 }
 PROTOCOLS.update({p.name: p for p in [
     Protocol("stratified_80_10_10_repetitions_together", False,
@@ -444,4 +468,10 @@ PROTOCOLS.update({p.name: p for p in [
     Protocol("stratified_80_10_10_repetitions_apart", False,
              "SPEAKER-DEPENDENT per-emotion 80/10/10 whose test and validation utterances all have their "
              "RAVDESS repetition partner in training (cnn_transformer leak, maximal)"),
+    Protocol("random_90_10_fixed", False,
+             "SPEAKER-DEPENDENT random 90/10 train/test drawn once for every run seed, no validation "
+             "(speechnet Sec. 5.1 as stated; the same test set in every run, Table 4)"),
+    Protocol("random_80_20_fixed", False,
+             "SPEAKER-DEPENDENT random 80/20 train/test drawn once for every run seed, no validation "
+             "(speechnet: the split its printed numbers imply, 107 of EmoDB's 535 in test)"),
 ]})
