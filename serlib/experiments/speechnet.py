@@ -335,7 +335,7 @@ def run_table1(ctx: TableContext) -> list[dict]:
                       "counted from the corpus' file names").filled()
     counts = {"utterances": len(records), "speakers": len({r.speaker for r in records})}
     # the paper's English class names -> the course's unified labels
-    unified = {"Anger": "angry", "Boredom": "bored", "Fear": "fearful", "Disgust": "disgust", "Happiness": "happy",
+    unified = {"Anger": "angry", "Boredom": "boredom", "Fear": "fearful", "Disgust": "disgust", "Happiness": "happy",
                "Sadness": "sad", "Neutral": "neutral", "Surprise": "surprised"}
     for label in sorted({r.label for r in records}):
         counts[f"class {label}"] = sum(r.label == label for r in records)
