@@ -159,3 +159,24 @@ def test_prediction_matrix_joins_folds_per_seed_and_refuses_other_test_sets():
         sn.prediction_matrix(Outcome([run(0, [0, 1], [0, 0]), run(1, [0, 2], [0, 0])]))
     with pytest.raises(ValueError, match="at least 2 runs"):
         sn.prediction_matrix(Outcome([run(0, [0, 1], [0, 0])]))
+
+
+def test_claims_from_our_runs_name_their_results_files(quick_run, tmp_path):
+    """results_verdicts reads full-mode files: the quick run's files, renamed, stand in for them here."""
+    import shutil
+
+    from serlib.experiments.speechnet_paper import VERDICTS, audit_claims, results_verdicts
+
+    folder = tmp_path / "speechnet"
+    folder.mkdir()
+    for path in (quick_run / "results" / "speechnet").glob("*.quick.csv"):
+        shutil.copy(path, folder / path.name.replace(".quick.csv", ".csv"))
+    verdicts = results_verdicts(tmp_path)
+    claims = {v["claim"] for v in verdicts}
+    assert any("PLR > 90 %" in c for c in claims) and any("Keras" in c for c in claims)
+    assert any("highest PLR" in c for c in claims) and any("Every module contributes" in c for c in claims)
+    for verdict in verdicts:
+        assert verdict["verdict"] in VERDICTS and verdict["evidence"].startswith("our runs: results/speechnet/")
+    assert results_verdicts(tmp_path / "nothing") == []
+    assert len(audit_claims(results_root=tmp_path)) == len(audit_claims(results_root=tmp_path / "nothing")) + len(
+        verdicts)

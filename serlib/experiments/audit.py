@@ -133,7 +133,8 @@ def write_claims(paper: str, results_root=None) -> "object":
         for row in rows:
             writer.writerow({"claim": row["claim"], "where": row["where"], "paper_evidence": row["paper_evidence"],
                              "ours": row["computed"], "verdict": row["verdict"],
-                             "evidence": f"the paper's printed numbers (serlib.experiments.{paper}_paper)",
+                             "evidence": row.get("evidence") or
+                             f"the paper's printed numbers (serlib.experiments.{paper}_paper)",
                              "revision": revision})
     os.replace(tmp, path)
     return path
