@@ -144,7 +144,7 @@ def _curves(frame, metric):
         part["ours_std"].astype(float).fillna(0).to_numpy()[order]
 
 
-def _curve_figure(frame, ctx, metrics, name: str, y_label: str, unit, scale: float = 1.0):
+def _curve_figure(frame, ctx, metrics, name: str, y_label: str, unit, scale: float = 1.0, log: bool = False):
     import matplotlib.pyplot as plt
 
     measured = _measured(frame)
@@ -156,6 +156,8 @@ def _curve_figure(frame, ctx, metrics, name: str, y_label: str, unit, scale: flo
             epochs, mean, std = _curves(part, metric)
             ax.plot(epochs, scale * mean, color=OKABE_ITO[i], label=metric)
             ax.fill_between(epochs, scale * (mean - std), scale * (mean + std), color=OKABE_ITO[i], alpha=0.2)
+        if log:  # a margin loss falls by orders of magnitude once the training utterances are fitted
+            ax.set_yscale("log")
         label_axes(ax, x="epoch", x_unit=None, y=y_label, y_unit=unit)
         ax.set_title(_caption(part), fontsize=8)
         ax.legend(fontsize=7)
@@ -166,7 +168,8 @@ def _curve_figure(frame, ctx, metrics, name: str, y_label: str, unit, scale: flo
 @_styled
 def figure_fig3(frame, ctx):
     """Fig. 3: loss per epoch (mean +- std over runs)."""
-    return _curve_figure(frame, ctx, ("train_loss", "val_loss"), "fig3_loss", "loss", "loss units")
+    return _curve_figure(frame, ctx, ("train_loss", "val_loss"), "fig3_loss", "loss (Eq. 15, log scale)", None,
+                         log=True)
 
 
 @_styled
