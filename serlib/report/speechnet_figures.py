@@ -138,6 +138,9 @@ def figure_fig2(frame, ctx):
 
 def _curves(frame, metric):
     part = frame[frame["metric"] == metric]
+    # runs that stop early leave later epochs to fewer runs: keep the epochs at least half of the runs reached
+    counts = part["n"].astype(float)
+    part = part[counts >= counts.max() / 2]
     epochs = part["row"].str.extract(r"epoch (\d+)$")[0].astype(int)
     order = np.argsort(epochs.to_numpy())
     return epochs.to_numpy()[order], part["ours"].astype(float).to_numpy()[order], \
@@ -159,7 +162,8 @@ def _curve_figure(frame, ctx, metrics, name: str, y_label: str, unit, scale: flo
         if log:  # a margin loss falls by orders of magnitude once the training utterances are fitted
             ax.set_yscale("log")
         label_axes(ax, x="epoch", x_unit=None, y=y_label, y_unit=unit)
-        ax.set_title(_caption(part), fontsize=8)
+        ax.set_title(_caption(part) + "\nmean ± std over the runs; epochs reached by at least half of them",
+                     fontsize=8)
         ax.legend(fontsize=7)
     fig.tight_layout()
     return _save(fig, ctx, name)
