@@ -751,16 +751,17 @@ def _table(table: str, title: str, run, seconds: dict, priority: int, specs=None
                      specs=specs, priority=priority, element=element)
 
 
-#: Full-mode estimates are CPU core-seconds from the measured ~0.95 s per SpeechNet epoch (480 utterances).
+#: Full-mode estimates are CPU seconds from the measured ~0.95 s per SpeechNet epoch (480 utterances); a table that
+#: reads another's runs carries that block's estimate, so a budget never selects it alone and trains the block.
 TABLES = {
     "table3": _table("table3", "Ten runs of SpeechNet on the paper's stated 90/10 split: each run, mean ± std",
                      run_table3, {"quick": 20, "full": 1900}, 10, specs_table3),
     "table4": _table("table4", "PLR, PCLR, GLR, FLR, CLR, FCLR of SpeechNet over the ten runs; printed rows",
-                     run_table4, {"quick": 1, "full": 1}, 11, specs_table4, figure_table4),
-    "table5": _table("table5", "Literature accuracies beside our SpeechNet", run_table5, {"quick": 1, "full": 1}, 12,
+                     run_table4, {"quick": 20, "full": 1900}, 11, specs_table4, figure_table4),
+    "table5": _table("table5", "Literature accuracies beside our SpeechNet", run_table5, {"quick": 20, "full": 1900}, 12,
                      specs_table3),
     "fig2": _table("fig2", "Per-emotion recall over the ten runs (violin and box)", run_fig2,
-                   {"quick": 1, "full": 1}, 13, specs_table3, figure_fig2),
+                   {"quick": 20, "full": 1900}, 13, specs_table3, figure_fig2),
     "complexity": _table("complexity", "Parameters, FLOPs and latency per utterance", run_complexity,
                          {"quick": 5, "full": 30}, 14, None, figure_complexity),
     "table1": _table("table1", "Corpus statistics: the EmoDB stand-in's file list beside Table 1", run_table1,
@@ -769,18 +770,18 @@ TABLES = {
                             run_table3_course, {"quick": 10, "full": 700}, 20, specs_table3_course,
                             element="table3"),
     "fig3": _table("fig3", "Loss per epoch: training (paper split), training and validation (course protocol)",
-                   run_fig3, {"quick": 1, "full": 1}, 21, specs_curves, figure_fig3),
+                   run_fig3, {"quick": 30, "full": 2600}, 21, specs_curves, figure_fig3),
     "fig4": _table("fig4", "Validation accuracy, UA and macro-F1 per epoch (course protocol)", run_fig4,
-                   {"quick": 1, "full": 1}, 22, specs_table3_course, figure_fig4),
+                   {"quick": 10, "full": 700}, 22, specs_table3_course, figure_fig4),
     "fig5": _table("fig5", "Confusion matrices summed over runs (paper split, course protocol)", run_fig5,
-                   {"quick": 1, "full": 1}, 23, specs_curves, figure_fig5),
+                   {"quick": 30, "full": 2600}, 23, specs_curves, figure_fig5),
     "table2": _table("table2", "Ablation (Table 2) and loss variants on the paper's split", run_table2,
                      {"quick": 30, "full": 1500}, 30, specs_table2, figure_table2),
     "table2_paired": _table("table2_paired", "Each ablation against the full model: paired differences with CIs",
-                            run_table2_paired, {"quick": 1, "full": 1}, 31, specs_table2, element="table2"),
+                            run_table2_paired, {"quick": 30, "full": 1500}, 31, specs_table2, element="table2"),
     "table4_peers": _table("table4_peers", "PLR/PCLR (and GLR, FLR, CLR, FCLR) of the ten peers", run_table4_peers,
                            {"quick": 30, "full": 2500}, 40, specs_table4_peers, element="table4"),
-    "fig6": _table("fig6", "Accuracy and F1 of SpeechNet and its peers", run_fig6, {"quick": 1, "full": 1}, 41,
+    "fig6": _table("fig6", "Accuracy and F1 of SpeechNet and its peers", run_fig6, {"quick": 30, "full": 2500}, 41,
                    specs_table4_peers, figure_fig6),
     "table4_course": _table("table4_course", "Reproducibility across seeds of leave-one-speaker-out",
                             run_table4_course, {"quick": 10, "full": 1400}, 50, specs_table4_course,
