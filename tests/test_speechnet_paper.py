@@ -110,7 +110,7 @@ def test_audit_claims_are_structured_and_cover_every_group():
     claims = paper.audit_claims({"parameters": 616_721, "flops": 24_974_080})
     assert len(claims) >= 40
     for claim in claims:
-        assert set(claim) == {"claim", "where", "paper_evidence", "computed", "verdict"}
+        assert set(claim) - {"evidence"} == {"claim", "where", "paper_evidence", "computed", "verdict"}
         assert claim["verdict"] in paper.VERDICTS and claim["claim"] and claim["computed"]
     by_claim = {c["claim"]: c["verdict"] for c in claims}
     assert by_claim["EmoDB: the test set is a random 10 % of the corpus"] == "does not hold"

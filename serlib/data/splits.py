@@ -35,6 +35,8 @@ protocol                 SI    what it does
 ``..._together``         no    ``stratified_80_10_10_repetitions_together``: RAVDESS repetitions on one side
 ``..._apart``            no    ``stratified_80_10_10_repetitions_apart``: each repetition pair split apart
 ``holdout_mf_pairs_x3``  yes   three folds testing disjoint (female, male) pairs (wavelet_cnn_lstm)
+``random_90_10_fixed``   no    random 90/10 drawn once for every run seed (speechnet Table 4: same test set)
+``random_80_20_fixed``   no    random 80/20 drawn once for every run seed (the split speechnet's numbers imply)
 =======================  ====  ===============================================================
 """
 from __future__ import annotations
@@ -467,11 +469,33 @@ def _random_80_20(records, labels, rng, seed) -> list[Split]:
                   np.sort(order[n_train:]), False, seed)]
 
 
+#: The split seed of the fixed random splits: every run seed sees the SAME partition (speechnet Table 4).
+FIXED_SPLIT_SEED = 0
+
+
+def _fixed_random_split(test_fraction: float, protocol: str):
+    """A random train/test split drawn ONCE (split seed :data:`FIXED_SPLIT_SEED`), whatever the run seed.
+
+    speechnet's reproducibility metrics (Eqs. 1-6, Table 4) compare R runs "under identical conditions,
+    using the same training and test datasets": only the model's seed may change between runs. The
+    run seed is kept in the split (``Split.seed``) for the record; the partition ignores it. No
+    validation subset (speechnet Sec. 5.1: "90 % used for training and 10 % reserved for testing").
+    """
+    def build(records, labels, rng, seed) -> list[Split]:
+        order = np.random.default_rng(FIXED_SPLIT_SEED).permutation(len(records))
+        n_test = max(1, int(round(test_fraction * len(records))))
+        return [Split(protocol, f"split{FIXED_SPLIT_SEED}", np.sort(order[n_test:]), np.array([], dtype=np.int64),
+                      np.sort(order[:n_test]), False, seed)]
+    return build
+
+
 APPENDED_PROTOCOL_BUILDERS = {
     "stratified_80_10_10_repetitions_together": _repetitions_together,
     "stratified_80_10_10_repetitions_apart": _repetitions_apart,
     "holdout_mf_pairs_x3": _mf_pairs,
     "random_80_20": _random_80_20,
+    "random_90_10_fixed": _fixed_random_split(0.1, "random_90_10_fixed"),
+    "random_80_20_fixed": _fixed_random_split(0.2, "random_80_20_fixed"),
 }
 PROTOCOLS.update({p.name: p for p in [
     Protocol("stratified_80_10_10_repetitions_together", False,
@@ -484,4 +508,10 @@ PROTOCOLS.update({p.name: p for p in [
              "three folds, each testing a disjoint (female, male) speaker pair (wavelet_cnn_lstm)"),
     Protocol("random_80_20", False,
              "SPEAKER-DEPENDENT random 80/20 utterance hold-out without validation (dual_stream_caf public code)"),
+    Protocol("random_90_10_fixed", False,
+             "SPEAKER-DEPENDENT random 90/10 train/test drawn once for every run seed, no validation "
+             "(speechnet Sec. 5.1 as stated; the same test set in every run, Table 4)"),
+    Protocol("random_80_20_fixed", False,
+             "SPEAKER-DEPENDENT random 80/20 train/test drawn once for every run seed, no validation "
+             "(speechnet: the split its printed numbers imply, 107 of EmoDB's 535 in test)"),
 ]})

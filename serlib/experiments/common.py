@@ -489,7 +489,8 @@ def run_fold_job(payload: dict) -> dict:
             probabilities.append(torch.softmax(torch.as_tensor(logits), 1).numpy())
             inner_wa.append(float((logits.argmax(1) == y[split.test]).mean()))
             results.append(result)
-        y_pred = np.mean(probabilities, axis=0).argmax(1)
+        test_scores = np.mean(probabilities, axis=0)
+        y_pred = test_scores.argmax(1)
         result = results[0]
         history = results[0].history
     else:
@@ -502,6 +503,7 @@ def run_fold_job(payload: dict) -> dict:
         result, xn = fit(train_idx, selection_rows, "model")
         logits = predict_logits(result.model, _index(xn, split.test), device=spec.device)
         y_pred = logits.argmax(1)
+        test_scores = logits
         history = result.history
         results, inner_wa = [result], []
 
@@ -515,6 +517,8 @@ def run_fold_job(payload: dict) -> dict:
            "samples_per_second": float(np.mean([r.samples_per_second for r in results])),
            "device": result.device, "test_idx": np.asarray(split.test).tolist(),
            "y_true": y[split.test].tolist(), "y_pred": np.asarray(y_pred).tolist(),
+           # the model's raw test outputs (logits, or speechnet's capsule lengths): thresholded metrics need them
+           "test_scores": np.asarray(test_scores, dtype=np.float32).round(6).tolist(),
            "test_speakers": list(split.test_speakers),
            "test_item_speakers": [records[i].speaker for i in split.test],
            "y_val": y[split.test if spec.epoch_selection == "test" else split.val].tolist(),

@@ -4,6 +4,9 @@ from __future__ import annotations
 import math
 
 PERCENT_METRICS = {"WA", "UA", "macro_F1", "accuracy", "precision", "recall", "F1"}
+# speechnet: Keras-style thresholded and macro scores, and the reproducibility shares of Eqs. 1-6
+PERCENT_METRICS.update({"keras_precision", "keras_recall", "keras_F1", "macro_precision",
+                        "GLR", "FLR", "PLR", "CLR", "FCLR", "PCLR"})
 
 
 def _fmt(value, metric: str, std=None) -> str:
