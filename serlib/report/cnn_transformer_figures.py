@@ -12,31 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import OKABE_ITO, categorical_plot, course_style, label_axes, protocol_caption, provenance, \
+from .figures import in_course_style, save_table_figure
+from .style import OKABE_ITO, categorical_plot, label_axes, protocol_caption, provenance, \
     short_corpus_name, show_image
 
 PAPER_GREY = "0.65"
 
 
-def _save(fig, ctx, name: str):
-    import matplotlib.pyplot as plt
-
-    path = ctx.figure_path(name)
-    fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    return [path]
-
-
-def _styled(draw):
-    """Draw in the course style whoever calls (the reproduction runs outside any notebook setup)."""
-    import functools
-
-    @functools.wraps(draw)
-    def wrapper(frame, ctx):
-        with course_style():
-            return draw(frame, ctx)
-
-    return wrapper
+# one saver and one style decorator for every paper's table figures (serlib.report.figures)
+_save, _styled = save_table_figure, in_course_style
 
 
 def _caption(frame) -> str:
