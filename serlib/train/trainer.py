@@ -257,6 +257,19 @@ class Trainer:
         self.checkpoint_path = Path(checkpoint_path) if checkpoint_path else None
 
     # ------------------------------------------------------------------ helpers
+    def _epoch_scores(self, model: nn.Module, x, y, prefix: str, loss_fn, device) -> dict:
+        """One epoch's scores of ``model`` on ``(x, y)``: ``<prefix>_loss``, ``<prefix>_pred`` and the metrics of
+        ``metric_fn`` as ``<prefix>_<name>`` (the validation subset, or a watched subset that is only measured)."""
+        c = self.config
+        logits = predict_logits(model, x, max(c.batch_size, 64), device, c.amp)
+        y_pred = logits.argmax(1)
+        row = {f"{prefix}_loss": float(loss_fn(torch.as_tensor(logits, device=device), y.to(device))),
+               f"{prefix}_pred": y_pred.tolist()}
+        if self.metric_fn is not None:
+            metrics = self.metric_fn(y.numpy(), y_pred)
+            row.update({f"{prefix}_{k}": float(v) for k, v in metrics.items() if np.isscalar(v)})
+        return row
+
     def _optimizer(self, model: nn.Module) -> torch.optim.Optimizer:
         c = self.config
         if c.optimizer == "sgd":
@@ -417,21 +430,9 @@ class Trainer:
             seen += count
             row = {"epoch": epoch, "train_loss": total / max(count, 1), "lr": optimizer.param_groups[0]["lr"]}
             if has_val:
-                logits = predict_logits(model, x_val, max(c.batch_size, 64), device, c.amp)
-                row["val_loss"] = float(loss_fn(torch.as_tensor(logits, device=device), y_val.to(device)))
-                y_pred = logits.argmax(1)
-                row["val_pred"] = y_pred.tolist()
-                if self.metric_fn is not None:
-                    metrics = self.metric_fn(y_val.numpy(), y_pred)
-                    row.update({f"val_{k}": float(v) for k, v in metrics.items() if np.isscalar(v)})
-            if x_watch is not None:
-                logits = predict_logits(model, x_watch, max(c.batch_size, 64), device, c.amp)
-                row["watch_loss"] = float(loss_fn(torch.as_tensor(logits, device=device), y_watch.to(device)))
-                watch_pred = logits.argmax(1)
-                row["watch_pred"] = watch_pred.tolist()
-                if self.metric_fn is not None:
-                    metrics = self.metric_fn(y_watch.numpy(), watch_pred)
-                    row.update({f"watch_{k}": float(v) for k, v in metrics.items() if np.isscalar(v)})
+                row.update(self._epoch_scores(model, x_val, y_val, "val", loss_fn, device))
+            if x_watch is not None:  # measured only: never used for the choice of epoch
+                row.update(self._epoch_scores(model, x_watch, y_watch, "watch", loss_fn, device))
             history.append(row)
             if scheduler is not None:
                 scheduler.step(row.get("val_loss", row["train_loss"])) if c.scheduler == "plateau" else scheduler.step()
