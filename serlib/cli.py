@@ -8,6 +8,7 @@
     serlib train --model NAME --corpus CORPUS [--protocol P] [--epochs N] [--resume] ...
     serlib leakage [--corpus C] [--mode quick|full]
     serlib reproduce PAPER [TABLE ...] [--root CORPUS=PATH] [--mode quick|full] [--device auto] [--force] [--resume]
+                     [--reuse-jobs-from REV ...]
     serlib course [--build DIR] [--inplace]
 
 ``--root`` means one thing everywhere: the folder of a corpus, laid out like
@@ -426,7 +427,8 @@ def cmd_reproduce(args) -> int:
                      results_root=args.results, figures_root=args.figures, resume=args.resume,
                      executor=args.executor, n_jobs=args.jobs, ray_address=args.address,
                      threads_per_job=args.threads_per_job, budget_min=args.budget_min,
-                     corpora=tuple(args.corpora or ()), protocols=tuple(args.protocols or ()))
+                     corpora=tuple(args.corpora or ()), protocols=tuple(args.protocols or ()),
+                     reuse_from=tuple(args.reuse_jobs_from or ()))
 
 
 def cmd_course(args) -> int:
@@ -564,6 +566,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--device", type=device_name, default="auto", help="auto, cpu, cuda or cuda:N")
     rp.add_argument("--force", action="store_true", help="re-run even if results for this config and revision exist")
     rp.add_argument("--resume", action="store_true", help="continue the unfinished jobs of an interrupted run")
+    rp.add_argument("--reuse-jobs-from", nargs="+", default=None, metavar="REV",
+                    help="take finished jobs of these earlier revisions when their configuration is identical; "
+                         "the cheapest is re-trained first and must match, and every row built on them says so")
     rp.add_argument("--executor", default="inprocess", choices=["inprocess", "pool", "ray"],
                     help="where the (configuration, fold, seed) jobs run: this process, a local process pool "
                          "(CPU cores, or workers sharing one GPU), or Ray (pip install 'serlib[ray]')")

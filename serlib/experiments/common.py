@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Sequence
@@ -375,6 +376,13 @@ def fold_splits(spec: RunSpec, records: Sequence[Record], seed: int):
     return splits[: spec.max_folds] if spec.max_folds else splits
 
 
+def job_key(keyed: dict) -> str:
+    """The store key of a fold job: its spec, seed, fold and code revision hashed (not where it checkpoints)."""
+    from .executor import job_key as full_key
+
+    return full_key(keyed)[:16]
+
+
 def plan_jobs(spec: RunSpec, *, label: str = "", checkpoint_dir: str | None = None, resume: bool = False) -> list:
     """One :class:`~serlib.experiments.executor.Job` per (seed, fold) of ``spec``.
 
@@ -392,8 +400,7 @@ def plan_jobs(spec: RunSpec, *, label: str = "", checkpoint_dir: str | None = No
         for index, split in enumerate(fold_splits(spec, records, seed)):
             payload = {"spec": spec.as_dict(), "seed": seed, "fold_index": index, "fold": split.name,
                        "revision": git_revision(), "checkpoint_dir": checkpoint_dir, "resume": resume}
-            keyed = {k: v for k, v in payload.items() if k not in ("checkpoint_dir", "resume")}
-            key = hashlib.sha1(json.dumps(keyed, sort_keys=True, default=str).encode()).hexdigest()[:16]
+            key = job_key({k: v for k, v in payload.items() if k not in ("checkpoint_dir", "resume")})
             name = label or f"{spec.model} / {spec.corpus} / {spec.protocol}"
             jobs.append(Job(key=key, label=f"{name} / {split.name} / seed {seed}", fn=JOB_FUNCTION, payload=payload))
     return jobs
@@ -575,12 +582,15 @@ def outcome_from_runs(spec: RunSpec, runs: list[dict]) -> RunOutcome:
 
 def run_specs(specs: Sequence[RunSpec], *, executor: str = "inprocess", n_jobs: int = 1, store=None,
               labels: Sequence[str] | None = None, progress: bool = False, threads_per_job: int | None = None,
-              ray_address: str | None = None, checkpoint_dir=None, resume: bool = False) -> list[RunOutcome]:
+              ray_address: str | None = None, checkpoint_dir=None, resume: bool = False,
+              reuse=None) -> list[RunOutcome]:
     """Run several specs' jobs as ONE batch (parallel across specs, folds and seeds); an outcome per spec.
 
     Identical jobs (the same spec in two tables) run once. A failing job does
     not stop the others; finished jobs are in ``store`` and a re-run with the
     same store resumes from them; then :class:`~serlib.experiments.executor.JobsFailed` is raised.
+    ``reuse`` (a :class:`~serlib.experiments.reuse.JobReuse`, needs ``store``) first copies the identical
+    jobs of earlier revisions into ``store``, after re-training one of them to check it.
     """
     from .executor import execute, raise_for_failures
 
@@ -592,6 +602,10 @@ def run_specs(specs: Sequence[RunSpec], *, executor: str = "inprocess", n_jobs: 
         for job in jobs:
             job.payload["key"] = job.key
             unique.setdefault(job.key, job)
+    if reuse is not None:
+        if store is None:
+            raise ValueError("run_specs: reuse needs a job store to copy the reused jobs into")
+        reuse.take(list(unique.values()), store, executor=executor, threads_per_job=threads_per_job)
     outcomes = execute(list(unique.values()), executor=executor, n_jobs=n_jobs, store=store,
                        threads_per_job=threads_per_job, ray_address=ray_address, progress=progress)
     raise_for_failures(outcomes)
@@ -631,7 +645,11 @@ def provenance_for(outcome: RunOutcome, mode: str, notes: str = ""):
     # folds per seed (a protocol drawing one split per seed has one fold, whatever the split is called)
     folds = max(1, len(outcome.runs) // max(1, len(spec.seeds)))
     collapse_note = outcome.collapse.get("note", "") if outcome.collapse else ""
-    notes = "; ".join(n for n in (collapse_note, notes) if n)
+    # a run copied from an earlier revision's store carries that revision (serlib.experiments.reuse)
+    reused = Counter(r["reused_from_revision"] for r in outcome.runs if r.get("reused_from_revision"))
+    reuse_note = "; ".join(f"{k} of {len(outcome.runs)} runs reused from revision {rev} (identical configuration, "
+                           f"checked by re-training one; see provenance.json)" for rev, k in sorted(reused.items()))
+    notes = "; ".join(n for n in (collapse_note, notes, reuse_note) if n)
     threads = sorted({r["threads"] for r in outcome.runs if "threads" in r})
     return Provenance(corpus=outcome.corpus_label, protocol=spec.protocol,
                       speaker_independent=PROTOCOLS[spec.protocol].speaker_independent, mode=mode,

@@ -176,7 +176,7 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
               force: bool = False, results_root=None, figures_root=None, progress: bool = True,
               executor: str = "inprocess", n_jobs: int = 1, ray_address: str | None = None,
               threads_per_job: int | None = None, budget_min: float | None = None, resume: bool = False,
-              corpora: tuple = (), protocols: tuple = ()) -> int:
+              corpora: tuple = (), protocols: tuple = (), reuse_from: tuple = ()) -> int:
     from ..provenance import machine_provenance
     from ..report.tables import render_table_markdown
     from .budget import plan_within_budget, write_skipped
@@ -194,6 +194,12 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
     settings.check_output(figures_root, mode)
     roots = roots or {}
     revision = git_revision()
+    # checked before anything runs: a revision without a store is a bad option, not a silent no-op
+    reuse = None
+    if reuse_from:
+        from .reuse import JobReuse
+
+        reuse = JobReuse(job_store_root(paper, mode), tuple(reuse_from))
     run_options = {"executor": executor, "n_jobs": n_jobs, "ray_address": ray_address,
                    "threads_per_job": threads_per_job, "progress": progress}
 
@@ -232,7 +238,7 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
 
         print(f"  {len(batch)} distinct run configuration(s); job store {store_folder}", flush=True)
         with GpuMonitor() as monitor:
-            results = run_specs(list(batch.values()), store=store, **run_options)
+            results = run_specs(list(batch.values()), store=store, reuse=reuse, **run_options)
         monitor_stats = dict(monitor.summary, source=monitor.source)
         outcomes = dict(zip(batch, results))
     batch_seconds = time.perf_counter() - started_all
@@ -266,7 +272,8 @@ def reproduce(paper: str, tables=None, *, roots: dict | None = None, mode: str =
     total = time.perf_counter() - started_all
     if plan.selected:
         _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, table_times, total,
-                          {**run_options, "corpora": list(corpora), "protocols": list(protocols), "resume": resume},
+                          {**run_options, "corpora": list(corpora), "protocols": list(protocols), "resume": resume,
+                           "job_reuse": reuse.summary() if reuse else None},
                           device, monitor_stats, machine_provenance(device if device != "auto" else None))
     print(f"reproduce {paper}: finished in {total / 60:.1f} min")
     return 0
@@ -297,6 +304,8 @@ def _write_provenance(paper, mode, results_root, plan, outcomes, batch_seconds, 
             "gpu": monitor_stats, "machine": machine}
     info.update({"corpora": run_options.get("corpora", []), "protocols": run_options.get("protocols", []),
                  "resume": bool(run_options.get("resume", False)), "date": now()})
+    if run_options.get("job_reuse"):
+        info["job_reuse"] = run_options["job_reuse"]
     suffix = "" if mode == "full" else f".{mode}"
     path = Path(results_root) / paper / f"provenance{suffix}.json"
     info["invocations"] = (_previous_invocations(path, paper) + [{k: v for k, v in info.items()}])[-MAX_INVOCATIONS:]
