@@ -127,6 +127,28 @@ def test_profiles_use_adamw_and_three_seeds_on_the_authors_protocol():
     assert "reduced CPU profile" in ds.profile("full", "cpu")["note"]
 
 
+def test_the_cpu_profile_runs_fine_tuning_on_a_declared_part_of_the_course_protocol_and_says_so():
+    """Full-cpu: the fine-tuned DPCNN pair on the first 5 EmoDB LOSO folds; every other fine-tuned course cell is a
+    row without a value that names the reason and the command (nothing is skipped silently)."""
+    from serlib.experiments.harness import TableContext
+
+    ctx = TableContext("dual_stream_caf", "table1_finetuned", "full", "cpu", {}, None, None, False)
+    dpcnn, textrcnn = ("finetuned", "dpcnn"), ("finetuned", "textrcnn")
+    assert ds._block_kinds(ctx, dpcnn, "emodb") == ("course", "authors")
+    assert ds._block_kinds(ctx, dpcnn, "ravdess") == ds._block_kinds(ctx, textrcnn, "emodb") == ("authors",)
+    assert ds._skipped_kinds(ctx, textrcnn, "emodb") == ("course",)
+    assert ds._block_kinds(ctx, ("frozen", "textrcnn"), "ravdess") == ("course", "authors")
+    course = [s for s in ds.block_specs(ctx, "emodb", dpcnn) if s.protocol == "loso"]
+    assert len(course) == 6 and {s.max_folds for s in course} == {5} and {s.seeds for s in course} == {(0,)}
+    frozen = [s for s in ds.block_specs(ctx, "emodb", ("frozen", "dpcnn")) if s.protocol == "loso"]
+    assert {s.max_folds for s in frozen} == {None}
+    rows = ds._not_run_rows(ctx, "ravdess", "course", dpcnn, "table5")
+    assert len(rows) == 3 * len(ds.block_models(ds.profile("full", "cpu"), *dpcnn))
+    assert all(r["ours"] is None and r["protocol"] == "emobox_folds" for r in rows)
+    assert all("serlib reproduce dual_stream_caf table5_finetuned --mode full --device cuda" in r["notes"]
+               for r in rows)
+
+
 def test_every_printed_row_has_an_our_counterpart_or_an_unavailable_row():
     prof = ds.profile("full", "cpu")
     ours = {key for block in ds.BLOCKS for *_, key in ds.block_models(prof, *block) if key is not None}

@@ -51,7 +51,7 @@ import functools
 
 from ..results import Provenance, rows_from_summary
 from . import dual_stream_caf_paper as paper
-from .common import RunSpec, provenance_for
+from .common import RunSpec, corpus_label, provenance_for
 from .harness import TableContext, TableSpec
 
 PAPER = paper.PAPER
@@ -121,15 +121,21 @@ def profile(mode: str, device: str = "auto") -> dict:
             "fusion_dim": 64, "epochs": 6, "patience": None, "min_epochs": 0, "batch_size": 32, "lr": 1e-3,
             "course_seeds": (0,), "authors_seeds": (0, 1, 2), "course_max_folds": None,
             "subset_per_speaker": {"ravdess": 30},
-            # fine-tuning WakeHuBERT-tiny costs about 12x a frozen run here: its blocks run the authors' protocol
-            # with one seed only (seed 0, matched to the frozen runs' seed 0)
-            "block_protocols": {"finetuned": ("authors",)}, "block_seeds": {"finetuned": (0,)},
+            # fine-tuning WakeHuBERT-tiny costs about 12x a frozen run here: its blocks run one seed (seed 0,
+            # matched to the frozen runs' seed 0), the authors' protocol on both corpora, and the course protocol
+            # for the DPCNN pair (the paper's best) on the first five EmoDB leave-one-speaker-out folds only
+            # (speakers 03, 08, 09, 10, 11; ~35 core-minutes)
+            "block_protocols": {"finetuned": ("authors", "course")}, "block_seeds": {"finetuned": (0,)},
+            "block_course": {("finetuned", "dpcnn"): {"corpora": ("emodb",), "max_folds": 5},
+                             ("finetuned", "textrcnn"): {"corpora": ()}},
             "note": "reduced CPU profile (no GPU lent): encoder A reduced (DPCNN 32 maps instead of 250, TextRCNN "
                     "embedding 96 / hidden 48 instead of 768 / 384) on the paper's 224 x 224 image, fusion width 64, "
                     "AdamW at lr 1e-3 (paper 1e-4: too slow for 6 epochs), batch 32 (paper 64), 6 epochs; "
                     "RAVDESS: 30 clips per actor (class-balanced, seeded; 720 of 1434); course protocol 1 seed "
                     "over every fold (best epoch on validation UA), authors' protocol 3 seeds; fine-tuned encoder B: "
-                    "authors' protocol only, seed 0 only"}
+                    "seed 0 only, the authors' protocol on both corpora, the course protocol for the DPCNN pair on the first 5 "
+                    "of EmoDB's 10 leave-one-speaker-out folds only (the rest of the fine-tuned course protocol is not "
+                    "run on CPU)"}
 
 
 def _encoder_b_label(prof: dict, frozen: bool) -> str:
@@ -182,10 +188,28 @@ def _block_of(config: dict) -> str:
     return "finetuned" if config.get("freeze_b", config.get("freeze", True)) is False else "frozen"
 
 
-def _block_kinds(ctx: TableContext, block: tuple) -> tuple:
-    """The protocol kinds a block runs: the requested ones, less those its profile leaves out."""
-    allowed = profile(ctx.mode, ctx.device).get("block_protocols", {}).get(block[0], PROTOCOL_KINDS)
+def _block_kinds(ctx: TableContext, block: tuple, corpus: str | None = None) -> tuple:
+    """The protocol kinds a block runs (on ``corpus``): the requested ones, less those its profile leaves out."""
+    prof = profile(ctx.mode, ctx.device)
+    allowed = prof.get("block_protocols", {}).get(block[0], PROTOCOL_KINDS)
+    course = prof.get("block_course", {}).get(tuple(block))
+    if course and corpus is not None and corpus not in course["corpora"] and corpus != "synthetic":
+        allowed = tuple(k for k in allowed if k != "course")
     return tuple(k for k in _kinds(ctx) if k in allowed)
+
+
+def _skipped_kinds(ctx: TableContext, block: tuple, corpus: str) -> tuple:
+    """Protocol kinds a block runs on other corpora but not on ``corpus`` in this profile (rows say so)."""
+    return tuple(k for k in _block_kinds(ctx, block) if k not in _block_kinds(ctx, block, corpus))
+
+
+def _course_max_folds(prof: dict, block: tuple):
+    return prof.get("block_course", {}).get(tuple(block), {}).get("max_folds", prof["course_max_folds"])
+
+
+def _block_id(config: dict) -> tuple:
+    """(frozen/fine-tuned, encoder A) of a model's block; encoder B alone sits in the DPCNN block."""
+    return _block_of(config), config.get("encoder_a", "dpcnn")
 
 
 def _spec(ctx: TableContext, corpus: str, kind: str, model: str, config: dict, front_end: str) -> RunSpec:
@@ -199,7 +223,7 @@ def _spec(ctx: TableContext, corpus: str, kind: str, model: str, config: dict, f
     return RunSpec(corpus=corpus, protocol=_protocol(corpus, kind), model=model, model_config=dict(config),
                    train=train, front_end=front_end, normalization="none",
                    seeds=seeds,
-                   max_folds=None if authors else prof["course_max_folds"],
+                   max_folds=None if authors else _course_max_folds(prof, _block_id(config)),
                    subset_per_speaker=prof["subset_per_speaker"].get(corpus), device=ctx.device,
                    root=ctx.roots.get(corpus),
                    epoch_selection="test" if authors else "validation")
@@ -225,7 +249,7 @@ def _table_corpus(ctx: TableContext, corpus: str) -> tuple:
 def block_specs(ctx: TableContext, corpus: str, block: tuple) -> list[RunSpec]:
     prof = profile(ctx.mode, ctx.device)
     return [_spec(ctx, c, kind, model, config, fe) for c in _table_corpus(ctx, corpus)
-            for kind in _block_kinds(ctx, block) for _, model, config, fe, _ in block_models(prof, *block)]
+            for kind in _block_kinds(ctx, block, c) for _, model, config, fe, _ in block_models(prof, *block)]
 
 
 def _notes(ctx: TableContext, kind: str, extra: str = "") -> str:
@@ -258,14 +282,37 @@ def _block_rows(ctx: TableContext, corpus: str, block: tuple, table: str) -> lis
     prof = profile(ctx.mode, ctx.device)
     rows = []
     for c in _table_corpus(ctx, corpus):
-        for kind in _block_kinds(ctx, block):
+        for kind in _block_kinds(ctx, block, c):
+            folds = _course_max_folds(prof, block) if kind == "course" else None
+            subset = (f"REDUCED: the first {folds} folds of the protocol only (fine-tuning costs ~12x a frozen run "
+                      "on this CPU)" if folds else "")
             for label, model, config, fe, key in block_models(prof, *block):
                 outcome = ctx.outcome(_spec(ctx, c, kind, model, config, fe))
                 summary = {m: v for m, v in outcome.summary.items() if m in METRICS}
+                note = _notes(ctx, kind, "; ".join(n for n in (subset, _paper_note(key, label)) if n))
                 rows += rows_from_summary(summary, paper=PAPER, table=table, row=label,
-                                          provenance=provenance_for(outcome, ctx.mode,
-                                                                    _notes(ctx, kind, _paper_note(key, label))),
+                                          provenance=provenance_for(outcome, ctx.mode, note),
                                           paper_values=_paper_values(c, key, label))
+        for kind in _skipped_kinds(ctx, block, c):
+            rows += _not_run_rows(ctx, c, kind, block, table)
+    return rows
+
+
+def _not_run_rows(ctx: TableContext, corpus: str, kind: str, block: tuple, table: str) -> list[dict]:
+    """Rows of a block x protocol the CPU profile leaves out on this corpus: no value, the reason and the command."""
+    prof = profile(ctx.mode, ctx.device)
+    rows = []
+    for label, model, config, fe, key in block_models(prof, *block):
+        prov = Provenance(corpus=corpus_label(corpus, ctx.roots.get(corpus)), protocol=_protocol(corpus, kind),
+                          speaker_independent=kind == "course", mode=ctx.mode, device="n/a",
+                          notes=f"not run in the {prof['name']} profile: fine-tuning WakeHuBERT-tiny under this "
+                                f"protocol costs ~12x a frozen run on the shared CPU; to fill: serlib reproduce "
+                                f"dual_stream_caf {table}_{block[0]}"
+                                f"{'' if block[1] == 'dpcnn' else '_' + block[1]} --mode full --device cuda").filled()
+        printed = _paper_values(corpus, key, label)
+        for metric in METRICS:
+            rows.append({"paper": PAPER, "table": table, "row": label, "metric": metric,
+                         "paper_value": printed.get(metric), "ours": None, **prov})
     return rows
 
 
@@ -296,7 +343,7 @@ def _present_blocks(ctx: TableContext, corpus: str):
     prof = profile(ctx.mode, ctx.device)
     for c in _table_corpus(ctx, corpus):
         for kind in _kinds(ctx):
-            for block in (b for b in BLOCKS if kind in _block_kinds(ctx, b)):
+            for block in (b for b in BLOCKS if kind in _block_kinds(ctx, b, c)):
                 models = block_models(prof, *block)
                 if all(_present(ctx, _spec(ctx, c, kind, m, cfg, fe)) for _, m, cfg, fe, _ in models):
                     yield c, kind, block, models
@@ -604,9 +651,15 @@ def _estimate_block(corpus: str, block: tuple):
         frozen, encoder_a = block
         seconds = 0.0
         for kind in prof.get("block_protocols", {}).get(frozen, PROTOCOL_KINDS):
+            course = prof.get("block_course", {}).get(block)
+            if kind == "course" and course and corpus not in course["corpora"]:
+                continue
             seeds = len(prof.get("block_seeds", {}).get(frozen, prof["authors_seeds"] if kind == "authors"
                                                          else prof["course_seeds"]))
-            jobs = seeds * JOBS_PER_SEED.get((corpus, kind), 1)
+            folds = JOBS_PER_SEED.get((corpus, kind), 1)
+            if kind == "course" and _course_max_folds(prof, block):
+                folds = min(folds, _course_max_folds(prof, block))
+            jobs = seeds * folds
             rate = CPU_SECONDS_PER_CLIP_EPOCH[encoder_a]
             rate += CPU_SECONDS_PER_CLIP_EPOCH["finetune_extra"] if frozen == "finetuned" else 0.0
             n_models = sum(1 for _ in block_models(prof, *block))
