@@ -142,6 +142,10 @@ def test_the_cpu_profile_runs_fine_tuning_on_a_declared_part_of_the_course_proto
     assert len(course) == 6 and {s.max_folds for s in course} == {5} and {s.seeds for s in course} == {(0,)}
     frozen = [s for s in ds.block_specs(ctx, "emodb", ("frozen", "dpcnn")) if s.protocol == "loso"]
     assert {s.max_folds for s in frozen} == {None}
+    from serlib.experiments.harness import table_config_hash
+
+    for spec in ds.TABLES.values():  # the profile is part of every table's configuration hash (JSON)
+        assert len(table_config_hash(spec, "full", {}, "cpu", (), ())) == 12
     rows = ds._not_run_rows(ctx, "ravdess", "course", dpcnn, "table5")
     assert len(rows) == 3 * len(ds.block_models(ds.profile("full", "cpu"), *dpcnn))
     assert all(r["ours"] is None and r["protocol"] == "emobox_folds" for r in rows)

@@ -126,8 +126,9 @@ def profile(mode: str, device: str = "auto") -> dict:
             # for the DPCNN pair (the paper's best) on the first five EmoDB leave-one-speaker-out folds only
             # (speakers 03, 08, 09, 10, 11; ~35 core-minutes)
             "block_protocols": {"finetuned": ("authors", "course")}, "block_seeds": {"finetuned": (0,)},
-            "block_course": {("finetuned", "dpcnn"): {"corpora": ("emodb",), "max_folds": 5},
-                             ("finetuned", "textrcnn"): {"corpora": ()}},
+            # keyed "frozen-or-finetuned/encoder A" (the profile is hashed as JSON: string keys)
+            "block_course": {"finetuned/dpcnn": {"corpora": ("emodb",), "max_folds": 5},
+                             "finetuned/textrcnn": {"corpora": ()}},
             "note": "reduced CPU profile (no GPU lent): encoder A reduced (DPCNN 32 maps instead of 250, TextRCNN "
                     "embedding 96 / hidden 48 instead of 768 / 384) on the paper's 224 x 224 image, fusion width 64, "
                     "AdamW at lr 1e-3 (paper 1e-4: too slow for 6 epochs), batch 32 (paper 64), 6 epochs; "
@@ -192,7 +193,7 @@ def _block_kinds(ctx: TableContext, block: tuple, corpus: str | None = None) -> 
     """The protocol kinds a block runs (on ``corpus``): the requested ones, less those its profile leaves out."""
     prof = profile(ctx.mode, ctx.device)
     allowed = prof.get("block_protocols", {}).get(block[0], PROTOCOL_KINDS)
-    course = prof.get("block_course", {}).get(tuple(block))
+    course = prof.get("block_course", {}).get("/".join(block))
     if course and corpus is not None and corpus not in course["corpora"] and corpus != "synthetic":
         allowed = tuple(k for k in allowed if k != "course")
     return tuple(k for k in _kinds(ctx) if k in allowed)
@@ -204,7 +205,7 @@ def _skipped_kinds(ctx: TableContext, block: tuple, corpus: str) -> tuple:
 
 
 def _course_max_folds(prof: dict, block: tuple):
-    return prof.get("block_course", {}).get(tuple(block), {}).get("max_folds", prof["course_max_folds"])
+    return prof.get("block_course", {}).get("/".join(block), {}).get("max_folds", prof["course_max_folds"])
 
 
 def _block_id(config: dict) -> tuple:
@@ -651,7 +652,7 @@ def _estimate_block(corpus: str, block: tuple):
         frozen, encoder_a = block
         seconds = 0.0
         for kind in prof.get("block_protocols", {}).get(frozen, PROTOCOL_KINDS):
-            course = prof.get("block_course", {}).get(block)
+            course = prof.get("block_course", {}).get("/".join(block))
             if kind == "course" and course and corpus not in course["corpora"]:
                 continue
             seeds = len(prof.get("block_seeds", {}).get(frozen, prof["authors_seeds"] if kind == "authors"
