@@ -612,7 +612,8 @@ def expected_errors() -> tuple:
     types = [AudioError, CorpusError, ResultsError, QuickModeOutputError, SpeakerLeakageError,
              UtteranceLeakageError, OSError, ValueError, KeyError]
     for module, names in (("serlib.data.download", ("DownloadError",)),
-                          ("serlib.train.trainer", ("CheckpointError", "DeviceUnavailableError"))):
+                          ("serlib.train.trainer", ("CheckpointError", "DeviceUnavailableError")),
+                          ("serlib.experiments.reuse", ("ReuseMismatch",))):
         if module in sys.modules:  # only what the command imported can have been raised
             types += [getattr(sys.modules[module], name) for name in names]
     return tuple(types)

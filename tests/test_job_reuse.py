@@ -71,6 +71,21 @@ def test_a_stored_run_the_code_no_longer_reproduces_is_refused_and_nothing_is_re
     assert not reuse.checks[0]["identical"]
 
 
+def test_a_job_the_store_lists_as_not_reusable_is_trained_again(earlier, monkeypatch):
+    root, old_store, old = earlier
+    refused = old_store.keys()[0]
+    (old_store.root / "not_reusable.json").write_text(json.dumps({refused: "first job of its process"}))
+    at_revision(monkeypatch, "bbbbbbb")
+    reuse = JobReuse(root, ("aaaaaaa",))
+    outcome = run_specs([tiny_spec()], store=store_at(root, "bbbbbbb"), reuse=reuse, threads_per_job=1)[0]
+    assert reuse.summary()["jobs_reused"] == 1 and reuse.summary()["listed_not_reusable"] == 1
+    assert reuse.summary()["not_reusable_reasons"] == ["first job of its process"]
+    assert sum(bool(r.get("reused_from_revision")) for r in outcome.runs) == 1
+    (old_store.root / "not_reusable.json").write_text("[1, 2]")
+    with pytest.raises(ReuseError, match="not_reusable.json: must be a JSON object"):
+        JobReuse(root, ("aaaaaaa",))
+
+
 def test_a_revision_without_a_store_is_a_clear_error(earlier):
     root, _, _ = earlier
     with pytest.raises(ReuseError, match=r"--reuse-jobs-from 1234567: no job store of that revision under .*"

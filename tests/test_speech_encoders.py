@@ -193,3 +193,16 @@ def test_converted_module_is_a_fresh_copy_per_encoder(wakehubert_file):
     with torch.no_grad():
         parameter.add_(1.0)
     assert not torch.equal(dict(two.module.named_parameters())[name], parameter)
+
+
+def test_the_first_conversion_of_a_process_leaves_the_global_rng_alone(wakehubert_file, monkeypatch):
+    """A seeded job's head must start from the same random state whether or not its process converted the ONNX
+    graph before (the conversion initialises torch layers before copying the weights in)."""
+    monkeypatch.setattr(se, "_CONVERTED", {})
+    torch.manual_seed(0)
+    before = torch.get_rng_state()
+    se.convert_wakehubert(wakehubert_file)
+    assert torch.equal(torch.get_rng_state(), before)
+    cached = torch.get_rng_state()
+    se.convert_wakehubert(wakehubert_file)  # the cached copy: never drew either
+    assert torch.equal(torch.get_rng_state(), cached)

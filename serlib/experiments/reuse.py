@@ -23,6 +23,12 @@ two rules that keep the numbers honest:
 
 A revision with no job store at all is a bad option: :class:`ReuseError`
 names it and lists the revisions that have stores.
+
+A store may also name jobs that must never be reused: ``not_reusable.json``
+in its folder, ``{key: reason}``, for runs known not to be reproducible from
+their configuration (e.g. the first WakeHuBERT-tiny job of a process before
+``convert_wakehubert`` stopped drawing from the global RNG). Such a job is
+trained again, and the summary counts it.
 """
 from __future__ import annotations
 
@@ -43,6 +49,23 @@ class ReuseError(ValueError):
 
 class ReuseMismatch(RuntimeError):
     """The re-trained job disagreed with the stored run of the earlier revision: nothing was reused."""
+
+
+#: A store folder's list of jobs never to reuse: ``{key: reason}``.
+NOT_REUSABLE = "not_reusable.json"
+
+
+def _not_reusable(folder: Path) -> dict:
+    path = folder / NOT_REUSABLE
+    if not path.exists():
+        return {}
+    try:
+        listed = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise ReuseError(f"{path}: unreadable ({error}); it must be a JSON object {{job key: reason}}") from None
+    if not isinstance(listed, dict):
+        raise ReuseError(f"{path}: must be a JSON object {{job key: reason}}, got {type(listed).__name__}")
+    return {str(k): str(v) for k, v in listed.items()}
 
 
 def _revision_of(folder: Path) -> str:
@@ -78,11 +101,17 @@ class JobReuse:
             raise ReuseError(f"--reuse-jobs-from {' '.join(missing)}: no job store of that revision under "
                              f"{self.store_root} (revisions with stores: {', '.join(known) or 'none'})")
         # newest store first, so a job re-run at the same revision is taken from its latest run
-        self._index = {}
+        self._index, self.excluded = {}, {}
         for folder in reversed(folders):
             revision = _revision_of(folder)
             if revision in self.revisions:
+                refused = _not_reusable(folder)
                 for path in folder.glob("*.json"):
+                    if path.name == NOT_REUSABLE:
+                        continue
+                    if path.stem in refused:
+                        self.excluded.setdefault((revision, path.stem), refused[path.stem])
+                        continue
                     self._index.setdefault((revision, path.stem), folder)
 
     def find(self, job) -> tuple[dict, dict] | None:
@@ -157,7 +186,9 @@ class JobReuse:
     def summary(self) -> dict:
         """What ``provenance.json`` records of this invocation's reuse."""
         return {"from_revisions": list(self.revisions), "jobs_reused": len(self.reused),
-                "by_revision": dict(Counter(o["revision"] for o in self.reused.values())), "checks": self.checks}
+                "by_revision": dict(Counter(o["revision"] for o in self.reused.values())), "checks": self.checks,
+                "listed_not_reusable": len(self.excluded),
+                "not_reusable_reasons": sorted(set(self.excluded.values()))}
 
 
 def _short(value) -> str:

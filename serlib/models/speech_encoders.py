@@ -426,6 +426,11 @@ def convert_wakehubert(path) -> nn.Module:
 
     The conversion (about 2 s) runs once per process and file hash; every call
     returns a fresh deep copy, so fine-tuning one model never changes another.
+    The conversion builds torch layers (whose default initialisation draws from
+    the global RNG) before it copies the pre-trained weights in: it runs under a
+    forked RNG, so the first model of a process starts from the same random
+    state as every later one (else a seeded job's head initialisation depended
+    on whether it was the first job of its process).
     """
     import copy
 
@@ -441,7 +446,9 @@ def convert_wakehubert(path) -> nn.Module:
     key = _sha256(path)
     if key not in _CONVERTED:
         graph = onnx.load(str(path))
-        with warnings.catch_warnings():
+        import torch
+
+        with warnings.catch_warnings(), torch.random.fork_rng(devices=[]):
             warnings.simplefilter("ignore", UserWarning)
             _CONVERTED[key] = convert(graph).eval()
     return copy.deepcopy(_CONVERTED[key]).eval()
