@@ -77,6 +77,19 @@ def test_paired_comparisons_cover_every_block_and_fusion(quick_run):
     assert {r.rsplit(" | ", 1)[1] for r in frame["row"]} == others
 
 
+def test_finetuning_table_pairs_each_fine_tuned_row_with_its_frozen_twin_on_the_same_runs(quick_run):
+    frame = _read(quick_run, "table1_finetuning")
+    prof = ds.profile("quick", "cpu")
+    tuned, frozen = ds._encoder_b_label(prof, False), ds._encoder_b_label(prof, True)
+    twins = frame[frame["row"].str.contains(f" − {frozen}", regex=False)]
+    # per protocol: encoder B alone and 5 fusions for each of the 2 image encoders (alone only with DPCNN), WA + UA
+    assert len(twins) == 2 * (1 + 2 * 5) * 2
+    assert all(row.split(" − ")[0].replace(tuned, frozen) == row.split(" − ")[1] for row in twins["row"])
+    trained = frame[frame["row"].str.endswith("(full training)")]
+    assert {r.split(" − ")[1] for r in trained["row"]} == {"DPCNN (full training)", "TextRCNN (full training)"}
+    assert (frame["n"] >= 1).all() and frame["metric"].str.startswith("Δ").all()
+
+
 def test_protocol_table_puts_last_epoch_beside_best_on_test(quick_run):
     frame = _read(quick_run, "table1_protocols")
     authors = frame[frame["protocol"] == "random_80_20"]

@@ -134,9 +134,9 @@ def profile(mode: str, device: str = "auto") -> dict:
                     "AdamW at lr 1e-3 (paper 1e-4: too slow for 6 epochs), batch 32 (paper 64), 6 epochs; "
                     "RAVDESS: 30 clips per actor (class-balanced, seeded; 720 of 1434); course protocol 1 seed "
                     "over every fold (best epoch on validation UA), authors' protocol 3 seeds; fine-tuned encoder B: "
-                    "seed 0 only, the authors' protocol on both corpora, the course protocol for the DPCNN pair on the first 5 "
-                    "of EmoDB's 10 leave-one-speaker-out folds only (the rest of the fine-tuned course protocol is not "
-                    "run on CPU)"}
+                    "seed 0 only, the authors' protocol on both corpora, the course protocol for the DPCNN pair on the "
+                    "first 5 of EmoDB's 10 leave-one-speaker-out folds only (the rest of the fine-tuned course protocol "
+                    "is not run on CPU)"}
 
 
 def _encoder_b_label(prof: dict, frozen: bool) -> str:
@@ -399,6 +399,53 @@ def run_paired(ctx: TableContext, corpus: str, table: str) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------- fine-tuned versus frozen
+def _runs_on(runs: list[dict], keys: set) -> list[dict]:
+    return [r for r in runs if (r["fold"], r["seed"]) in keys]
+
+
+def run_finetuning(ctx: TableContext, corpus: str, table: str) -> list[dict]:
+    """Fine-tuning encoder B, as paired differences over the (fold, seed) runs the fine-tuned block has.
+
+    For every fine-tuned block present and every protocol: each fine-tuned row minus the same row with encoder B
+    frozen (the same fold and seed), and the fine-tuned speech encoder alone minus each fully trained image
+    encoder (dual_stream_caf's "fine-tuning a pre-trained network beats fully training a text network"). The
+    frozen runs are restricted to the fine-tuned block's folds and seeds, so both sides see the same test sets.
+    """
+    from ..evaluate.paired import compare_runs, comparison_rows
+
+    prof = profile(ctx.mode, ctx.device)
+    rows = []
+    present = {(c, kind, block): models for c, kind, block, models in _present_blocks(ctx, corpus)}
+    for (c, kind, block), tuned_models in present.items():
+        if block[0] != "finetuned" or (c, kind, ("frozen", block[1])) not in present:
+            continue
+        frozen_models = {label: (m, cfg, fe) for label, m, cfg, fe, _ in present[(c, kind, ("frozen", block[1]))]}
+        tuned_label = _encoder_b_label(prof, False)
+        frozen_label = _encoder_b_label(prof, True)
+        pairs = []
+        for label, m, cfg, fe, _ in tuned_models:
+            tuned = ctx.outcome(_spec(ctx, c, kind, m, cfg, fe))
+            keys = {(r["fold"], r["seed"]) for r in tuned.runs}
+            twin = frozen_models.get(label.replace(tuned_label, frozen_label))
+            if twin is not None:
+                pairs.append((label, tuned, label.replace(tuned_label, frozen_label),
+                              _runs_on(ctx.outcome(_spec(ctx, c, kind, *twin)).runs, keys)))
+            if " | " not in label:  # encoder B alone: against each fully trained image encoder (frozen blocks)
+                trained = {lab: spec for (c2, k2, b2), models in present.items()
+                           if (c2, k2, b2[0]) == (c, kind, "frozen")
+                           for lab, *spec, _ in models if lab.endswith("(full training)")}
+                for other, spec in trained.items():
+                    pairs.append((label, tuned, other, _runs_on(ctx.outcome(_spec(ctx, c, kind, *spec)).runs, keys)))
+        for label, tuned, other, other_runs in pairs:
+            for metric in ("WA", "UA"):
+                comparison = compare_runs(label, tuned.runs, other, other_runs, metric)
+                rows += comparison_rows([comparison], paper=PAPER, table=table, provenance=provenance_for(
+                    tuned, ctx.mode, _notes(ctx, kind, "the other side restricted to the same (fold, seed) runs")))
+    # full training on its own sits in the frozen block only: on corpora without a fine-tuned block, no rows
+    return rows
+
+
 # ----------------------------------------------------------------------------- protocols side by side
 def _last_epoch_runs(outcome) -> list[dict]:
     """Each run's metrics at its LAST epoch (the authors' protocol scores the test set as its 'validation')."""
@@ -572,9 +619,36 @@ def claims_from_results(root) -> list[dict]:
                                       f"Table {table[-1]}", lines,
                                       "holds" if ahead.all() and len(group) else "does not hold").as_dict(),
                             "evidence": str(path.relative_to(root))})
+        frame, path = _read(root, f"{table}_finetuning")
+        if frame is not None:
+            trained = frame[frame["row"].str.contains(r"fine-tuned − .*\(full training\)", regex=True)
+                            & frame["metric"].str.contains("WA")]
+            verdicts = trained["notes"].str.extract(r"verdict: ([^;]*)", expand=False).fillna("")
+            sides = trained["row"].str.split(" − ", n=1, expand=True)
+            for protocol, group in trained.assign(ahead=verdicts == sides[0] + " > " + sides[1],
+                                                  behind=verdicts == sides[1] + " > " + sides[0]).groupby("protocol"):
+                text = "; ".join(f"{r}: {100 * float(v):+.1f} points (n = {int(n)}, CI {100 * float(lo):+.1f} to "
+                                 f"{100 * float(hi):+.1f})" for r, v, n, lo, hi in
+                                 zip(group["row"], group["ours"], group["n"], group["ci_low"], group["ci_high"]))
+                out.append({**Verdict(f"{names[corpus]}: fine-tuning a pre-trained speech network beats fully "
+                                      f"training a text network (ours: WakeHuBERT-tiny fine-tuned alone, paired, "
+                                      f"protocol {protocol})", "Abstract; Sec. 6", "single-stream rows of Table "
+                                      + table[-1], text, "holds" if group["ahead"].all() else
+                                      ("does not hold" if group["behind"].any() or group["n"].astype(int).min() >= 2
+                                       else "cannot be tested here")).as_dict(),
+                            "evidence": str(path.relative_to(root))})
         frame, path = _read(root, f"{table}_frozen")
         if frame is not None:
             out += _stream_claims(frame, path.relative_to(root), names[corpus], table)
+            tuned, tuned_path = _read(root, f"{table}_finetuned")
+            if tuned is not None:
+                # the fine-tuned block beside the same fully trained single streams (they sit in the frozen block)
+                import pandas as pd
+
+                trained = frame[frame["row"].str.endswith("(full training)")]
+                out += _stream_claims(pd.concat([trained, tuned], ignore_index=True),
+                                      f"{path.relative_to(root)}; {tuned_path.relative_to(root)}", names[corpus],
+                                      table, encoder="fine-tuned")
         frame, path = _read(root, f"{table}_protocols")
         if frame is not None:
             gap = frame[frame["row"].str.contains("best epoch on test .*− .*last epoch", regex=True)
@@ -591,13 +665,18 @@ def claims_from_results(root) -> list[dict]:
     return out
 
 
-def _stream_claims(frame, source, corpus_name: str, table: str) -> list[dict]:
-    """Single versus dual stream, and pre-trained versus fully trained, from one block's WA means."""
+def _stream_claims(frame, source, corpus_name: str, table: str, encoder: str = "frozen") -> list[dict]:
+    """Single versus dual stream, and pre-trained versus fully trained, from one block's WA means.
+
+    Rows without a value (not run in the profile) are left out; a protocol whose rows do not all cover the same
+    folds and seeds is left out too (means over different test sets do not compare)."""
     from .audit import Verdict
 
     out = []
-    wa = frame[frame["metric"] == "WA"]
+    wa = frame[(frame["metric"] == "WA") & frame["ours"].notna()]
     for protocol, group in wa.groupby("protocol"):
+        if group[["folds", "seeds"]].astype(str).drop_duplicates().shape[0] > 1:
+            continue
         means = dict(zip(group["row"], group["ours"].astype(float)))
         singles = {r: v for r, v in means.items() if " | " not in r}
         duals = {r: v for r, v in means.items() if " | " in r}
@@ -609,7 +688,8 @@ def _stream_claims(frame, source, corpus_name: str, table: str) -> list[dict]:
         text = (f"best single stream {best_single} WA {100 * singles[best_single]:.1f} %; CAF "
                 f"{100 * duals[caf]:.1f} %; fusions not above it: {below or 'none'}" if caf else "no CAF row")
         out.append({**Verdict(f"{corpus_name}: dual-stream encoding with CAF beats single-stream representation (our "
-                              f"runs, protocol {protocol})", "Sec. 6; Conclusions", f"Table {table[-1]}", text,
+                              f"runs, encoder B {encoder}, protocol {protocol})", "Sec. 6; Conclusions",
+                              f"Table {table[-1]}", text,
                               "holds" if caf and duals[caf] > singles[best_single] else "does not hold").as_dict(),
                     "evidence": str(source)})
         speech = next((r for r in singles if r.startswith(("WakeHuBERT", "tiny random"))), None)
@@ -618,7 +698,7 @@ def _stream_claims(frame, source, corpus_name: str, table: str) -> list[dict]:
             text = (f"{speech} WA {100 * singles[speech]:.1f} % vs " +
                     ", ".join(f"{r} {100 * singles[r]:.1f} %" for r in trained))
             out.append({**Verdict(f"{corpus_name}: a pre-trained speech encoder beats fully training a text network "
-                                  f"(ours: the distilled WakeHuBERT-tiny, frozen; protocol {protocol})",
+                                  f"(ours: the distilled WakeHuBERT-tiny, {encoder}; protocol {protocol})",
                                   "Abstract; Sec. 6", "single-stream rows", text,
                                   "holds" if all(singles[speech] > singles[r] for r in trained)
                                   else "does not hold").as_dict(), "evidence": str(source)})
@@ -712,6 +792,12 @@ def _tables() -> dict:
             lambda ctx, c=corpus, t=table: run_paired(ctx, c, f"{t}_paired"), _config(f"{table}_paired"),
             _estimate({"quick": 1, "full": 1}), corpora=_CORPORA, specs=first,
             priority=priority[(corpus, "frozen")] + 1, element=table)
+        tables[f"{table}_finetuning"] = TableSpec(
+            PAPER, f"{table}_finetuning",
+            f"{name}: fine-tuned minus frozen encoder B, and fine-tuned speech encoder minus full training, paired",
+            lambda ctx, c=corpus, t=table: run_finetuning(ctx, c, f"{t}_finetuning"), _config(f"{table}_finetuning"),
+            _estimate({"quick": 1, "full": 1}), corpora=_CORPORA, specs=first,
+            priority=priority[(corpus, "finetuned")] + 1, element=table)
         tables[f"{table}_protocols"] = TableSpec(
             PAPER, f"{table}_protocols", f"{name}: course protocol vs the authors' random 80/20 (best epoch on test "
             "and last epoch)", lambda ctx, c=corpus, t=table: run_protocols(ctx, c, f"{t}_protocols"),
