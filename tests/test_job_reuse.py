@@ -49,6 +49,12 @@ def test_identical_jobs_of_an_earlier_revision_are_checked_reused_and_labelled(e
     check = summary["checks"][0]
     assert check["identical"] and check["from_revision"] == "aaaaaaa" and check["differences"] == []
     assert "2 of 2 runs reused from revision aaaaaaa" in provenance_for(outcome, "quick").notes
+    # reused again from bbbbbbb's store: the runs still name the revision that trained them
+    at_revision(monkeypatch, "ccccccc")
+    again = run_specs([tiny_spec()], store=store_at(root, "ccccccc"), reuse=JobReuse(root, ("bbbbbbb",)),
+                      threads_per_job=1)[0]
+    assert {r["reused_from_revision"] for r in again.runs} == {"aaaaaaa"}
+    at_revision(monkeypatch, "bbbbbbb")
     # a spec the old revision never ran trains normally, its runs unlabelled
     more = run_specs([tiny_spec(seeds=(2,))], store=new_store, reuse=reuse, threads_per_job=1)[0]
     assert more.jobs_from_store == 0 and "reused" not in provenance_for(more, "quick").notes

@@ -142,8 +142,10 @@ class JobReuse:
                 continue
             entry, origin = found
             meta = {k: v for k, v in entry.items() if k not in ("key", "value")}
-            # the run itself carries its origin, so every row built from it can say so (common.provenance_for)
-            value = {**entry["value"], "reused_from_revision": origin["revision"]}
+            # the run itself carries the revision that TRAINED it (a run reused twice keeps its first origin), so
+            # every row built from it can say so (common.provenance_for)
+            origin["trained_at"] = entry["value"].get("reused_from_revision") or origin["revision"]
+            value = {**entry["value"], "reused_from_revision": origin["trained_at"]}
             store.save(job.key, value, **{**meta, "reused_from": origin})
             taken.append((job, entry, origin))
         if not taken:
@@ -186,7 +188,8 @@ class JobReuse:
     def summary(self) -> dict:
         """What ``provenance.json`` records of this invocation's reuse."""
         return {"from_revisions": list(self.revisions), "jobs_reused": len(self.reused),
-                "by_revision": dict(Counter(o["revision"] for o in self.reused.values())), "checks": self.checks,
+                "by_revision": dict(Counter(o["revision"] for o in self.reused.values())),
+                "trained_at": dict(Counter(o["trained_at"] for o in self.reused.values())), "checks": self.checks,
                 "listed_not_reusable": len(self.excluded),
                 "not_reusable_reasons": sorted(set(self.excluded.values()))}
 
