@@ -627,9 +627,13 @@ def claims_from_results(root) -> list[dict]:
             sides = trained["row"].str.split(" − ", n=1, expand=True)
             for protocol, group in trained.assign(ahead=verdicts == sides[0] + " > " + sides[1],
                                                   behind=verdicts == sides[1] + " > " + sides[0]).groupby("protocol"):
-                text = "; ".join(f"{r}: {100 * float(v):+.1f} points (n = {int(n)}, CI {100 * float(lo):+.1f} to "
-                                 f"{100 * float(hi):+.1f})" for r, v, n, lo, hi in
+                # paired rows are already in points (metric "ΔWA (points)")
+                text = "; ".join(f"{r}: {float(v):+.1f} points (n = {int(n)}, CI {float(lo):+.1f} to "
+                                 f"{float(hi):+.1f})" for r, v, n, lo, hi in
                                  zip(group["row"], group["ours"], group["n"], group["ci_low"], group["ci_high"]))
+                inside = int((~(group["ahead"] | group["behind"])).sum())
+                text += f"; {int(group['ahead'].sum())} ahead, {int(group['behind'].sum())} behind, {inside} inside " \
+                        "the noise or too few pairs"
                 out.append({**Verdict(f"{names[corpus]}: fine-tuning a pre-trained speech network beats fully "
                                       f"training a text network (ours: WakeHuBERT-tiny fine-tuned alone, paired, "
                                       f"protocol {protocol})", "Abstract; Sec. 6", "single-stream rows of Table "
