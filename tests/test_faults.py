@@ -375,6 +375,7 @@ def bad_values(root, regular, base) -> dict:
         ("reproduce", "budget_min"): (["reproduce", "fla_ser", "--budget-min", "0"], "--budget-min"),
         ("reproduce", "corpora"): (["reproduce", "fla_ser", "--corpora", "nocorpus"], "nocorpus"),
         ("reproduce", "protocols"): (["reproduce", "fla_ser", "--protocols", "mine"], "mine"),
+        ("reproduce", "reuse_jobs_from"): (["reproduce", "fla_ser", "--reuse-jobs-from", "0000000"], "0000000"),
         ("course", "build"): (["course", "--build", str(regular / "b")], str(regular)),
         ("course", "only"): (["course", "--only", "zzz_no_such_notebook"], "zzz_no_such_notebook"),
     }
