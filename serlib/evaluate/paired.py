@@ -260,8 +260,9 @@ def spread_components(runs: Sequence[Mapping], metric: str, fold_key: str = "fol
             "pooled": {"std": std(grid.ravel()), "n": int(grid.size)}}
 
 
-#: Metrics stored as fractions and compared in percentage points.
-POINT_METRICS = ("WA", "UA", "macro_F1")
+#: Metrics stored as fractions in runs and compared in percentage points (the accuracy-type ones).
+POINT_METRICS = ("WA", "UA", "macro_F1", "accuracy", "keras_precision", "keras_recall", "keras_F1",
+                 "macro_precision", "macro_recall")
 
 
 def comparison_metric_name(metric: str) -> str:
@@ -285,7 +286,7 @@ def comparison_rows(comparisons: Sequence[Mapping], *, paper: str, table: str, p
     """Results rows (the schema of :mod:`serlib.results`) of :func:`compare_runs` results.
 
     One row per comparison: ``row = "A − B"``, ``metric = "ΔWA (points)"``,
-    ``ours`` = mean paired difference (in percentage points for WA/UA/macro-F1),
+    ``ours`` = mean paired difference (in percentage points for :data:`POINT_METRICS`),
     ``ours_std`` = std of the differences, ``ci_low``/``ci_high`` = the bootstrap
     interval, ``n`` = number of pairs, ``notes`` = method, p-value and verdict.
     ``provenance`` is a :class:`serlib.results.Provenance` of the runs compared.

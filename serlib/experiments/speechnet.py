@@ -485,7 +485,8 @@ def run_table2_paired(ctx: TableContext) -> list[dict]:
             paper_step = None
             if printed and _paper_dataset(full.spec.corpus, full.spec.protocol):
                 column = {"accuracy": 0, "keras_F1": 3}.get(metric)
-                paper_step = None if column is None else (PAPER_TABLE2[FULL][column] - printed[column]) / 100
+                # in points, like the paired differences beside it (the paper prints percentages)
+                paper_step = None if column is None else PAPER_TABLE2[FULL][column] - printed[column]
             for row in comparison_rows([comparison], paper=PAPER, table="table2_paired",
                                        provenance=provenance_for(full, ctx.mode, _notes(ctx, "ablation"))):
                 row["paper_value"] = paper_step
