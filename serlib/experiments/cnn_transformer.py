@@ -43,7 +43,7 @@ import numpy as np
 from ..models.cnn_transformer import CNN_TRANSFORMER_VARIANTS, PAPER_FRAMES, PAPER_N_MELS, TINY_CONFIG
 from ..results import Provenance, rows_from_summary
 from .cnn_transformer_paper import PAPER_ACCURACY, PAPER_FIG4, PAPER_TABLE1, PAPER_TABLE2, TABLE2_TO_UNIFIED
-from .common import RunSpec, provenance_for
+from .common import RunSpec, epoch_values, mean_std_n, provenance_for
 from .harness import TableContext, TableSpec
 
 PAPER = "cnn_transformer"
@@ -372,14 +372,9 @@ def run_curves(ctx: TableContext) -> list[dict]:
     for corpus, outcome in _pipeline_outcomes(ctx):
         prov = provenance_for(outcome, ctx.mode, _notes(ctx, "the restored checkpoint is the epoch of lowest "
                               "validation loss (paper IV-A); runs that stopped early have fewer epochs")).filled()
-        longest = max(len(run["history"]) for run in outcome.runs)
-        for e in range(longest):
-            for metric in ("train_loss", "val_loss", "val_WA"):
-                values = [run["history"][e][metric] for run in outcome.runs if len(run["history"]) > e
-                          and metric in run["history"][e]]
-                if values:
-                    rows.append({"paper": PAPER, "table": "table1_curves", "row": f"epoch {e + 1}", "metric": metric,
-                                 "ours": float(np.mean(values)), "ours_std": _std(values), "n": len(values), **prov})
+        for e, metric, values in epoch_values(outcome.runs, ("train_loss", "val_loss", "val_WA")):
+            rows.append({"paper": PAPER, "table": "table1_curves", "row": f"epoch {e + 1}", "metric": metric,
+                         **mean_std_n(values), **prov})
         for run in outcome.runs:
             for metric in ("best_epoch", "epochs_run"):
                 rows.append({"paper": PAPER, "table": "table1_curves", "row": f"{run['fold']} seed {run['seed']}",

@@ -570,6 +570,31 @@ def _json_default(value):
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
 
 
+def epoch_values(runs: Sequence[dict], metrics: Sequence[str], *, common: bool = False,
+                 metric_major: bool = False):
+    """``(epoch index, metric, values over runs)`` of the runs' per-epoch histories: the data of every
+    training-curve table.
+
+    ``common``: only the epochs every run has, and a metric only when every run recorded it (a mean over the
+    same runs at each epoch); otherwise every epoch any run reached, over the runs that recorded the metric (runs
+    that stopped early drop out). ``metric_major`` orders by metric, then epoch.
+    """
+    lengths = [len(run["history"]) for run in runs]
+    epochs = range(min(lengths) if common else max(lengths))
+    pairs = ([(e, m) for m in metrics for e in epochs] if metric_major else [(e, m) for e in epochs for m in metrics])
+    for e, metric in pairs:
+        have = [run for run in runs if e < len(run["history"]) and metric in run["history"][e]]
+        if not have or (common and len(have) < len(runs)):
+            continue
+        yield e, metric, [run["history"][e][metric] for run in have]
+
+
+def mean_std_n(values) -> dict:
+    """The ``ours`` / ``ours_std`` (sample std, 0 for one value) / ``n`` cells of a results row."""
+    return {"ours": float(np.mean(values)), "ours_std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+            "n": len(values)}
+
+
 def outcome_from_runs(spec: RunSpec, runs: list[dict]) -> RunOutcome:
     from ..evaluate import aggregate_metrics
     from ..evaluate.guards import collapse_summary

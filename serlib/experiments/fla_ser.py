@@ -28,7 +28,7 @@ import numpy as np
 
 from ..models.fla_ser import FLA_SER_ABLATION, PAPER_TABLE6, TINY_CONFIG
 from ..results import Provenance, rows_from_summary
-from .common import RunSpec, provenance_for
+from .common import RunSpec, epoch_values, mean_std_n, provenance_for
 from .harness import TableContext, TableSpec
 
 PAPER = "fla_ser"
@@ -351,13 +351,10 @@ def run_fig8_standin(ctx: TableContext) -> list[dict]:
         for variant in SEGMENT_VARIANTS:
             name = f"segment {variant[1]}/{variant[2]}"
             rows += _variant_rows(ctx, outcome, name, "fig8_standin", f"accuracy, {name} of each test clip", note)
-        epochs = min(len(run["history"]) for run in outcome.runs)
-        for e in range(epochs):
-            values = [run["history"][e]["train_loss"] for run in outcome.runs]
+        prov = provenance_for(outcome, ctx.mode, note).filled()
+        for e, metric, values in epoch_values(outcome.runs, ("train_loss",), common=True):
             rows.append({"paper": PAPER, "table": "fig8_standin", "row": f"training loss | epoch {e + 1}",
-                         "metric": "train_loss", "ours": float(np.mean(values)),
-                         "ours_std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0, "n": len(values),
-                         **provenance_for(outcome, ctx.mode, note).filled()})
+                         "metric": metric, **mean_std_n(values), **prov})
     return rows
 
 

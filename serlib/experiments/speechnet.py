@@ -41,7 +41,7 @@ import numpy as np
 from ..models.speechnet import LOSS_VARIANTS, SPEECHNET_ABLATION, TINY_CONFIG
 from ..models.speechnet_peers import PEER_TINY_CONFIGS, PEERS
 from ..results import Provenance, rows_from_summary
-from .common import RunSpec, provenance_for
+from .common import RunSpec, epoch_values, mean_std_n, provenance_for
 from .harness import TableContext, TableSpec
 from .speechnet_paper import (CORPUS_AVAILABILITY, DATASETS, LITERATURE_ONLY, PAPER_COMPLEXITY, PAPER_TABLE1,
                               PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, PAPER_TABLE5)
@@ -670,19 +670,9 @@ def specs_curves(ctx: TableContext) -> list[RunSpec]:
 
 
 def _curve_rows(ctx, outcome, table: str, columns, note: str, label: str) -> list[dict]:
-    rows = []
-    epochs = max(len(run["history"]) for run in outcome.runs)
-    prov = provenance_for(outcome, ctx.mode, note)
-    for column in columns:
-        for e in range(epochs):
-            values = [run["history"][e][column] for run in outcome.runs
-                      if e < len(run["history"]) and column in run["history"][e]]
-            if not values:
-                continue
-            rows.append({"paper": PAPER, "table": table, "row": f"{label} | epoch {e + 1}", "metric": column,
-                         "ours": float(np.mean(values)), "ours_std": float(np.std(values, ddof=1)) if len(values) > 1
-                         else 0.0, "n": len(values), **prov.filled()})
-    return rows
+    prov = provenance_for(outcome, ctx.mode, note).filled()
+    return [{"paper": PAPER, "table": table, "row": f"{label} | epoch {e + 1}", "metric": column, **mean_std_n(values),
+             **prov} for e, column, values in epoch_values(outcome.runs, columns, metric_major=True)]
 
 
 def _course_outcome(ctx, corpus: str):

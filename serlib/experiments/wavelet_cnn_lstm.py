@@ -40,7 +40,7 @@ import numpy as np
 
 from ..models.wavelet_cnn_lstm import PIPE_SPECS, TINY_CONFIG
 from ..results import Provenance, rows_from_summary
-from .common import RunSpec, provenance_for
+from .common import RunSpec, epoch_values, mean_std_n, provenance_for
 from .harness import TableContext, TableSpec
 from .wavelet_cnn_lstm_paper import (PAPER_HEADLINES, PAPER_IEMOCAP_CLASSES, PAPER_TABLE2, PAPER_TABLE4,
                                      PAPER_TABLE5, PAPER_TABLE6_ROWS, TABLE5_TO_UNIFIED, corpus_label_sets,
@@ -390,20 +390,12 @@ def _curve_runner(figure: str):
         note = _notes(ctx, f"{_column(cell[0], column)}: per-epoch mean over runs; 'val' = validation carved from "
                            "the training data, 'test' = the test fold scored for measurement (the paper's "
                            "'validation' curve is its test speakers)")
-        prov = provenance_for(outcome, ctx.mode, note)
-        epochs = min(len(r["history"]) for r in outcome.runs)
-        rows = []
-        for e in range(epochs):
-            for key, metric in (("train_loss", "train_loss"), ("val_loss", "val_loss"), ("val_WA", "val_WA"),
-                                ("watch_loss", "test_loss"), ("watch_WA", "test_WA")):
-                if not all(key in r["history"][e] for r in outcome.runs):
-                    continue  # a fold without validation data (tiny corpora) has no val_* curve
-                values = [r["history"][e][key] for r in outcome.runs]
-                rows.append({"paper": PAPER, "table": figure, "row": f"epoch {e + 1}", "metric": metric,
-                             "ours": float(np.mean(values)),
-                             "ours_std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
-                             "n": len(values), **prov.filled()})
-        return rows
+        prov = provenance_for(outcome, ctx.mode, note).filled()
+        names = {"train_loss": "train_loss", "val_loss": "val_loss", "val_WA": "val_WA", "watch_loss": "test_loss",
+                 "watch_WA": "test_WA"}
+        # common epochs only; a fold without validation data (tiny corpora) has no val_* curve
+        return [{"paper": PAPER, "table": figure, "row": f"epoch {e + 1}", "metric": names[key], **mean_std_n(values),
+                 **prov} for e, key, values in epoch_values(outcome.runs, list(names), common=True)]
     run.__doc__ = f"{figure}: training and validation curves."
     return run
 
