@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .figures import in_course_style, save_table_figure
-from .style import OKABE_ITO, categorical_plot, label_axes, protocol_caption, provenance, \
+from .style import OKABE_ITO, categorical_plot, confusion_panel, label_axes, protocol_caption, provenance, \
     short_corpus_name
 
 
@@ -173,28 +173,13 @@ def figure_fig5(frame, ctx):
     """Fig. 5: one row-normalised confusion matrix per (corpus, protocol), counts summed over runs."""
     import matplotlib.pyplot as plt
 
-    from .style import colorbar
-
     measured = _measured(frame)
     groups = _groups(measured)
     fig, axes = plt.subplots(1, len(groups), figsize=(4.4 * len(groups), 3.9), squeeze=False)
     for ax, (corpus, protocol) in zip(axes[0], groups):
         part = _group(measured, corpus, protocol)
-        pairs = part["row"].str.split(" -> ", expand=True)
-        labels = list(dict.fromkeys(pairs[0]))
-        matrix = np.zeros((len(labels), len(labels)))
-        for (true, predicted), value in zip(pairs.itertuples(index=False), part["ours"].astype(float)):
-            matrix[labels.index(true), labels.index(predicted)] = value
-        rows = matrix.sum(axis=1, keepdims=True)
-        share = np.divide(matrix, rows, out=np.zeros_like(matrix), where=rows > 0)
-        image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
-        for (i, j), value in np.ndenumerate(share):
-            ax.text(j, i, f"{100 * value:.0f}", ha="center", va="center", fontsize=7,
-                    color="white" if value > 0.6 else "black")
-        ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
-        ax.set_yticks(range(len(labels)), labels)
-        label_axes(ax, x="predicted emotion", x_unit=None, y="true emotion", y_unit=None)
-        colorbar(image, ax, "share of the true class", None)
+        confusion_panel(ax, [tuple(r.split(" -> ")) for r in part["row"]], part["ours"].astype(float),
+                        noun="emotion", percent=True, fontsize=7)
         ax.set_title(_caption(part), fontsize=8)
     fig.tight_layout()
     return _save(fig, ctx, "fig5_confusion")

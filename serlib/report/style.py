@@ -308,3 +308,26 @@ def categorical_plot(ax, categories: Sequence[str], values, errors=None, *, kind
                   ha="right" if rotation else "center")
     label_axes(ax, x=category, x_unit=None, y=value, y_unit=value_unit)
     return positions
+
+
+def confusion_panel(ax, pairs, counts, *, noun: str = "class", percent: bool = False, fontsize: int = 6):
+    """One row-normalised confusion panel (rows = true class) from ``(true, predicted)`` label pairs and their
+    counts, in the order the labels first appear: each cell's share of its true class, written in the cell as a
+    percentage or a fraction, with axis labels and a colour bar."""
+    import numpy as np
+
+    labels = list(dict.fromkeys(true for true, _ in pairs))
+    matrix = np.zeros((len(labels), len(labels)))
+    for (true, predicted), count in zip(pairs, counts):
+        matrix[labels.index(true), labels.index(predicted)] = count
+    rows = matrix.sum(axis=1, keepdims=True)
+    share = np.divide(matrix, rows, out=np.zeros_like(matrix), where=rows > 0)
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
+    for (i, j), value in np.ndenumerate(share):
+        ax.text(j, i, f"{100 * value:.0f}" if percent else f"{value:.2f}", ha="center", va="center",
+                fontsize=fontsize, color="white" if value > 0.6 else "black")
+    ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    label_axes(ax, x=f"predicted {noun}", x_unit=None, y=f"true {noun}", y_unit=None)
+    colorbar(image, ax, "share of the true class", None)
+    return image

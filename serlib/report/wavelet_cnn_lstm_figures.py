@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from .figures import in_course_style as _styled, save_table_figure as _save
-from .style import (OKABE_ITO, categorical_plot, colorbar, label_axes, protocol_caption, provenance,
-                    short_corpus_name)
+from .style import (OKABE_ITO, categorical_plot, confusion_panel, label_axes, protocol_caption,
+                    provenance, short_corpus_name)
 
 RULE_LABELS = {"best_on_test": "best on test\n(paper)", "best_on_validation": "best on val.\n(course)",
                "last": "last\nepoch"}
@@ -127,21 +127,7 @@ def figure_confusion(frame, ctx):
     fig, axes = plt.subplots(1, len(rules), figsize=(4.4 * len(rules), 3.8), squeeze=False)
     for ax, rule in zip(axes[0], rules):
         part = frame[frame["row"].str.startswith(rule + " |")]
-        pairs = [_split_row(r)[1].split(" -> ") for r in part["row"]]
-        labels = list(dict.fromkeys(t for t, _ in pairs))
-        matrix = np.zeros((len(labels), len(labels)))
-        for (t, p), count in zip(pairs, part["ours"].astype(float)):
-            matrix[labels.index(t), labels.index(p)] = count
-        rows = matrix.sum(axis=1, keepdims=True)
-        recall = np.divide(matrix, rows, out=np.zeros_like(matrix), where=rows > 0)
-        image = ax.imshow(recall, cmap="Blues", vmin=0, vmax=1, interpolation="nearest")
-        for (i, j), value in np.ndenumerate(recall):
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6,
-                    color="white" if value > 0.6 else "black")
-        ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
-        ax.set_yticks(range(len(labels)), labels)
-        label_axes(ax, x="predicted class", x_unit=None, y="true class", y_unit=None)
-        colorbar(image, ax, "share of the true class", None)
+        confusion_panel(ax, [tuple(_split_row(r)[1].split(" -> ")) for r in part["row"]], part["ours"].astype(float))
         ax.set_title(f"{RULE_LABELS.get(rule, rule).replace(chr(10), ' ')}\n{_caption(part)}", fontsize=8)
     table = str(frame["table"].iloc[0])
     fig.suptitle(f"wavelet_cnn_lstm {table.replace('fig', 'Fig. ')} reproduced (counts summed over runs)")
